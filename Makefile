@@ -1,0 +1,40 @@
+# Two entry points for people: `make run` (the batch over inputs/) and `make test`.
+# Both install everything first, system packages included, so they work on a fresh
+# Debian 12 machine with Python 3.11 (as root).
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Pango for WeasyPrint; libharfbuzz-subset0 or CJK font subsetting is ~40x slower; free CJK
+# fonts for the 仿宋/黑体/楷体/小标宋 roles; poppler-utils and qpdf to inspect PDFs.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+	fonts-arphic-ukai poppler-utils qpdf
+
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+
+.PHONY: run test setup system lint
+
+run: setup
+	$(BIN)/pipeline run --inputs inputs --outputs outputs
+
+test: setup
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check pipeline tests
+
+setup: system $(VENV)/.installed
+
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:" $$missing; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && $(PY) -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@

@@ -1,0 +1,127 @@
+"""The ``pipeline`` command.
+
+``convert`` runs the stages directly and never touches Prefect, for quick one-off use;
+``run`` runs the same work as a Prefect flow (on Prefect's embedded server unless
+PREFECT_API_URL points at a running one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipeline import __version__
+
+
+def _print_summary(outcomes: list[dict], seconds: float) -> int:
+    ok = [o for o in outcomes if o["ok"]]
+    failed = [o for o in outcomes if not o["ok"]]
+    for o in ok:
+        print(f"  ✓ {o['doc_id']}  {o['title']}  {o['pages']} 页  → {o['bag']}/data/document.pdf")
+    for o in failed:
+        print(f"  ✗ {o['doc_id']}  {o['error']}")
+    print(f"转换完成：成功 {len(ok)} 个，失败 {len(failed)} 个（共 {len(outcomes)} 个），用时 {seconds:.1f} 秒")
+    return 1 if failed else 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from pipeline.convert import convert_file
+    from pipeline.inputs import doc_id_for
+
+    started = time.perf_counter()
+    outcomes = []
+    for path in args.files:
+        if not path.is_file():
+            outcomes.append(
+                {"ok": False, "doc_id": path.name, "error": f"{path}：文件不存在。处理建议：检查路径是否正确。"}
+            )
+            continue
+        outcome = convert_file(path, doc_id_for(path), args.outputs)
+        outcomes.append(outcome.as_dict())
+    return _print_summary(outcomes, time.perf_counter() - started)
+
+
+def _prefect_defaults() -> None:
+    """Settings that make the embedded Prefect server reliable on a fresh machine."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    # A first start migrates a new database (~20 s here), the default timeout is 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _prefect_defaults()
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from pipeline.flows import convert_batch
+
+    if not args.inputs.exists():
+        print(f"输入目录不存在：{args.inputs}。处理建议：创建该目录并放入 Markdown 文件。")
+        return 2
+    started = time.perf_counter()
+    flow = convert_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=args.workers))
+    state = flow(inputs=str(args.inputs), outputs=str(args.outputs), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, dict):
+        print(f"批处理流程异常结束：{summary}")
+        return 2
+    return _print_summary(summary["documents"], time.perf_counter() - started)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pipeline.verify import verify_bag
+
+    bad = 0
+    for bag in args.bags:
+        problems = verify_bag(bag)
+        if problems:
+            bad += 1
+            print(f"✗ {bag}")
+            for p in problems:
+                print(f"    {p}")
+        else:
+            print(f"✓ {bag}：完整，所有校验和一致")
+    return 1 if bad else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from pipeline.normalize.registry import RULES
+
+    for r in RULES:
+        print(f"{r.id:24} {r.summary}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline", description="公文 Markdown → XHTML、PDF/A、归档包")
+    parser.add_argument("--version", action="version", version=__version__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="以 Prefect 流程批量转换输入目录")
+    p.add_argument("--inputs", type=Path, default=Path("inputs"))
+    p.add_argument("--outputs", type=Path, default=Path("outputs"))
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("convert", help="直接转换文件（不启动 Prefect）")
+    p.add_argument("files", type=Path, nargs="+")
+    p.add_argument("--outputs", type=Path, default=Path("outputs"))
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("verify", help="校验归档包")
+    p.add_argument("bags", type=Path, nargs="+")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("rules", help="列出规范化规则")
+    p.set_defaults(func=cmd_rules)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

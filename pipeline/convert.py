@@ -1,0 +1,67 @@
+"""One document through every stage: the unit of work for the CLI and for the Prefect flow.
+
+This module holds the composition only; each stage is a plain function in its own module.
+Any failure of one document becomes an ``Outcome`` with a user-readable message, and nothing
+is written for it (the archive stage publishes a complete bag or nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipeline.archive import write_package
+from pipeline.errors import DocumentError
+from pipeline.normalize import normalize
+from pipeline.read import read_document
+from pipeline.render import render_pdf
+from pipeline.xhtml import to_xhtml
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    doc_id: str
+    source: str
+    ok: bool
+    title: str = ""
+    pages: int = 0
+    changes: int = 0
+    bag: str = ""
+    error: str = ""
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def convert_file(path: Path, doc_id: str, outputs: Path) -> Outcome:
+    started = time.perf_counter()
+    try:
+        doc = read_document(path, doc_id)
+        doc = normalize(doc)
+        doc = to_xhtml(doc)
+        doc = render_pdf(doc)
+        bag = write_package(doc, outputs)
+    except DocumentError as exc:
+        return Outcome(doc_id, str(path), False, error=exc.message, seconds=time.perf_counter() - started)
+    except OSError as exc:
+        message = f"{path}：读写文件失败（{exc.strerror or exc}）。处理建议：检查文件权限和磁盘空间后重试。"
+        return Outcome(doc_id, str(path), False, error=message, seconds=time.perf_counter() - started)
+    except Exception as exc:  # a bug: report it for this document, never crash the batch
+        log.exception("unexpected error converting %s", path)
+        message = f"{path}：转换时发生内部错误（{type(exc).__name__}: {exc}）。处理建议：请保留原文件并报告给维护人员。"
+        return Outcome(doc_id, str(path), False, error=message, seconds=time.perf_counter() - started)
+    return Outcome(
+        doc_id,
+        str(path),
+        True,
+        title=doc.meta.title,
+        pages=doc.pages,
+        changes=len(doc.changes),
+        bag=str(bag),
+        seconds=time.perf_counter() - started,
+    )

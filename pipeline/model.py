@@ -1,0 +1,60 @@
+"""The one document object that every stage reads and extends.
+
+Stages are plain functions ``Document -> Document`` (see ``pipeline.stages``); each fills in
+the fields it owns and leaves the rest untouched, so a stage can be run and tested alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit made by a normalizer rule, kept so every change can be explained.
+
+    ``removed`` lists the significant characters (Han characters and digits) that the edit
+    dropped on purpose, e.g. a page number; anything else that disappears is a bug.
+    """
+
+    rule: str
+    line: int
+    before: str
+    after: str
+    removed: str = ""
+
+
+@dataclass
+class Metadata:
+    """What the document says about itself, found by the normalizer."""
+
+    title: str = ""
+    organ: str = ""  # issuing organ (责任者), from the signature or the title
+    date: dt.date | None = None  # 成文日期
+    date_text: str = ""  # the date line as written in the normalized text
+    signature: str = ""  # the signature line as written in the normalized text
+    doc_number: str = ""  # 文号, when present
+
+    @property
+    def year(self) -> int | None:
+        """The year the document was formed (DA/T 22: 年度 = year of 成文日期)."""
+        if self.date:
+            return self.date.year
+        return None
+
+
+@dataclass
+class Document:
+    doc_id: str
+    source_path: Path
+    source_bytes: bytes
+    encoding: str = ""
+    text: str = ""  # decoded source, exactly as received apart from decoding
+    markdown: str = ""  # normalized Markdown
+    changes: list[Change] = field(default_factory=list)
+    meta: Metadata = field(default_factory=Metadata)
+    xhtml: bytes = b""
+    pdf: bytes = b""
+    pages: int = 0

@@ -1,0 +1,57 @@
+"""Stage 2, normalize: messy converter Markdown -> clean Markdown, every change explained.
+
+Rules live in the family modules imported below and register themselves (see ``registry``);
+the engine runs them in order, logs each change, and refuses any rule application that makes
+a Han character or digit disappear without logging it as removed debris.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pipeline.errors import PreservationError
+from pipeline.model import Change, Document
+from pipeline.normalize import debris, encoding, punctuation, spacing, structure  # noqa: F401
+from pipeline.normalize.chars import lost_characters
+from pipeline.normalize.metadata import extract
+from pipeline.normalize.registry import RULES, Log, Rule
+
+_FENCE_RE = re.compile(r"^\s*(```|~~~)")
+
+
+def normalize(doc: Document) -> Document:
+    text = doc.text
+    changes: list[Change] = []
+    for r in RULES:
+        after, log = apply(r, text)
+        lost = lost_characters(text, after)
+        lost.subtract(log.removed)
+        if +lost:
+            raise PreservationError(doc.source_path, f"规范化：{r.id}", "".join((+lost).elements()))
+        changes.extend(log.changes)
+        text = after
+    markdown = text.rstrip("\n") + "\n"
+    return replace(doc, markdown=markdown, changes=changes, meta=extract(markdown))
+
+
+def apply(r: Rule, text: str) -> tuple[str, Log]:
+    """Run one rule over the text; returns the new text and what the rule changed."""
+    log = Log(r.id)
+    if r.kind == "text":
+        after, removed = r.fn(text)
+        if after != text:
+            log(0, f"{len(text)} 字符", f"{len(after)} 字符", removed)
+        return after, log
+    lines = text.split("\n")
+    if r.kind == "lines":
+        return "\n".join(r.fn(lines, log)), log
+    out, in_code = [], False
+    for no, line in enumerate(lines, 1):
+        if _FENCE_RE.match(line):
+            in_code = not in_code
+        new = line if in_code else r.fn(line)
+        if new != line:
+            log(no, line, new)
+        out.append(new)
+    return "\n".join(out), log

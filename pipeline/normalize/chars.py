@@ -1,0 +1,39 @@
+"""Character classes shared by the rules and by the text-preservation checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Full-width and CJK punctuation, quotes, dashes and ellipsis as used in Chinese text.
+CJK_PUNCT = (
+    "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
+)
+CJK = HAN + CJK_PUNCT
+
+HAN_RE = re.compile(f"[{HAN}]")
+CJK_RE = re.compile(f"[{CJK}]")
+_SIGNIFICANT_RE = re.compile(f"[{HAN}0-9]")
+
+HAN_NUMERALS = "一二三四五六七八九十百零〇"
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and bool(CJK_RE.match(ch))
+
+
+def is_han(ch: str) -> bool:
+    return bool(ch) and bool(HAN_RE.match(ch))
+
+
+def significant(text: str) -> str:
+    """The characters no stage may lose: Han characters and digits (full-width folded)."""
+    folded = "".join(unicodedata.normalize("NFKC", ch) if "\uff10" <= ch <= "\uff19" else ch for ch in text)
+    return "".join(_SIGNIFICANT_RE.findall(folded))
+
+
+def lost_characters(before: str, after: str) -> Counter[str]:
+    """Significant characters present in ``before`` more often than in ``after``."""
+    return Counter(significant(before)) - Counter(significant(after))

@@ -1,0 +1,33 @@
+"""Page and converter debris that is not part of the document (ARTIFACTS C4, C5)."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.normalize.chars import significant
+from pipeline.normalize.registry import Log, rule
+
+PAGE_NUMBER_RE = re.compile(r"^\s*[—–\-－]+\s*\d{1,3}\s*[—–\-－]*\s*$")
+
+
+@rule("debris/page-number", "Drop page-number lines such as `— 1 —`, `- 1 `, `-2-`, `—2-`.", kind="lines", order=100)
+def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
+    kept = []
+    for no, line in enumerate(lines, 1):
+        if PAGE_NUMBER_RE.match(line):
+            log(no, line, "", removed=significant(line))
+        else:
+            kept.append(line)
+    return kept
+
+
+@rule("debris/body-marker", "Drop a lone `正文` marker that converters put on the first line.", kind="lines", order=110)
+def drop_body_marker(lines: list[str], log: Log) -> list[str]:
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.strip() == "正文":
+            log(no, line, "", removed="正文")
+            return lines[: no - 1] + lines[no:]
+        break
+    return lines

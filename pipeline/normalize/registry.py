@@ -1,0 +1,69 @@
+"""The normalizer's rule registry.
+
+Each rule is a small named unit (an id, a one-line summary, a function), registered with a
+decorator in the module of its family. The engine runs them in ``order``; adding a rule means
+writing one function in one module, plus its fixture test.
+
+Three shapes of rule exist, because most rules are simple and should stay simple:
+
+* ``text``: the whole text in, ``(text, removed)`` out; for byte-level fixes (BOM, line ends).
+* ``line``: one line in, one line out; the engine applies it outside code blocks and logs
+  every line it changes.
+* ``lines``: the list of lines in, a list out; for rules that join, split or drop lines. They
+  log their own changes through the ``Log`` they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.model import Change
+
+Kind = Literal["text", "line", "lines"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    summary: str
+    kind: Kind
+    order: int
+    fn: Callable
+
+
+class Log:
+    """Collects the changes of one rule application."""
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+        self.changes: list[Change] = []
+
+    def __call__(self, line: int, before: str, after: str, removed: str = "") -> None:
+        self.changes.append(Change(self.rule_id, line, before, after, removed))
+
+    @property
+    def removed(self) -> str:
+        return "".join(c.removed for c in self.changes)
+
+
+RULES: list[Rule] = []
+
+
+def rule(rule_id: str, summary: str, *, kind: Kind, order: int) -> Callable[[Callable], Callable]:
+    def register(fn: Callable) -> Callable:
+        if any(r.id == rule_id for r in RULES):
+            raise ValueError(f"duplicate normalizer rule id {rule_id}")
+        RULES.append(Rule(rule_id, summary, kind, order, fn))
+        RULES.sort(key=lambda r: r.order)
+        return fn
+
+    return register
+
+
+def get(rule_id: str) -> Rule:
+    for r in RULES:
+        if r.id == rule_id:
+            return r
+    raise KeyError(rule_id)

@@ -1,0 +1,42 @@
+"""Spaces inside Chinese text (ARTIFACTS B2, B4; research §4.1 N11).
+
+公文 practice puts no space between Han characters, or between Han and digits: the spacing a
+reader sees belongs to the renderer. Spaces between Latin words stay. Joint issuers
+(``中共中央 国务院``) keep their separating space.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.normalize.chars import CJK, HAN
+from pipeline.normalize.registry import rule
+
+_SPACES = "[ \u00a0\u3000]+"
+_HAN_HAN = re.compile(f"(?<=[{CJK}]){_SPACES}(?=[{CJK}])")
+_HAN_LATIN = re.compile(f"(?<=[{CJK}]){_SPACES}(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%]){_SPACES}(?=[{CJK}])")
+# The end of one organ name and the start of another: a joint-issuer boundary.
+_ORGAN_END = re.compile(f"(中央|国务院|委员会|[{HAN}](部|委|局|厅|署|办|院|政府|人大|政协))$")
+_ORGAN_START = re.compile(f"^(中共|中央|国务院|国家|全国|[{HAN}]{{1,8}}?(部|委|局|厅|署|办公室|办公厅|政府))")
+
+
+@rule(
+    "space/cjk",
+    "Remove spaces between Han characters, and between Han and digits or Latin letters, "
+    "except between two joint issuers.",
+    kind="line",
+    order=600,
+)
+def remove_cjk_spaces(line: str) -> str:
+    if line.lstrip().startswith("|"):
+        # Table rows: only the cell contents, never the spaces around the pipes.
+        return "|".join(remove_cjk_spaces(cell) if cell.strip() else cell for cell in line.split("|"))
+
+    def han_han(m: re.Match[str]) -> str:
+        left, right = line[: m.start()], line[m.end() :]
+        if _ORGAN_END.search(left) and _ORGAN_START.search(right):
+            return " "
+        return ""
+
+    line = _HAN_HAN.sub(han_han, line)
+    return _HAN_LATIN.sub("", line)

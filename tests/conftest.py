@@ -1,0 +1,49 @@
+"""Shared fixtures: real documents, real renders, one real Prefect server per session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Keep Prefect's state out of the developer's home, before anything imports prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-home-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = FIXTURES / "seed.md"
+CORPUS = sorted((FIXTURES / "corpus").glob("[0-9][0-9]-*"))
+SEED_ID = "000_e51c1e5ccb519e51"
+
+
+@pytest.fixture(scope="session")
+def seed_doc():
+    """The seed report taken through every stage up to the PDF (no files written)."""
+    from pipeline.normalize import normalize
+    from pipeline.read import read_document
+    from pipeline.render import render_pdf
+    from pipeline.xhtml import to_xhtml
+
+    return render_pdf(to_xhtml(normalize(read_document(SEED, SEED_ID))))
+
+
+@pytest.fixture(scope="session")
+def seed_bag(tmp_path_factory, seed_doc) -> Path:
+    from pipeline.archive import write_package
+
+    return write_package(seed_doc, tmp_path_factory.mktemp("outputs"))
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+def corpus_file(prefix: str) -> Path:
+    return next(p for p in CORPUS if p.name.startswith(prefix))

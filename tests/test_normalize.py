@@ -1,0 +1,205 @@
+"""Normalizer: each rule on real fixture lines, the seed end to end, the whole corpus for
+text preservation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import PreservationError
+from pipeline.model import Document
+from pipeline.normalize import apply, normalize, registry
+from pipeline.normalize.chars import lost_characters, significant
+from pipeline.read import read_document
+from tests.conftest import CORPUS, SEED, corpus_file
+
+
+def run_rule(rule_id: str, text: str) -> str:
+    return apply(registry.get(rule_id), text)[0]
+
+
+def norm(text: str) -> Document:
+    return normalize(Document("t", Path("t.md"), text.encode(), "UTF-8", text))
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return normalize(read_document(SEED, "seed"))
+
+
+# --- single rules, on lines taken from the corpus and the seed ------------------------------
+
+
+def test_bom_and_crlf():
+    assert run_rule("bytes/bom", "\ufeff政府工作报告") == "政府工作报告"
+    assert run_rule("bytes/newlines", "（2017年10月18日）\r\n\r\n习近平\r\n") == "（2017年10月18日）\n\n习近平\n"
+
+
+@pytest.mark.parametrize("line", ["— 1 —", "- 1 ", "-2-", "—2-", "-1 -", "                 - 12 "])
+def test_page_numbers_dropped_and_logged(line):
+    after, log = apply(registry.get("debris/page-number"), f"着力发挥\n{line}\n政务公开促落实")
+    assert after == "着力发挥\n政务公开促落实"
+    assert log.changes[0].removed == significant(line)
+
+
+def test_page_number_rule_keeps_numbers_in_text():
+    text = "2018年\n1\n- 列表项"
+    assert run_rule("debris/page-number", text) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("#### **四、重点领域政府信息公开工作推进情况**", "## 四、重点领域政府信息公开工作推进情况"),
+        ("##### **(一)依申请公开政府信息办理情况**", "### （一）依申请公开政府信息办理情况"),
+        ("八、因政府信息公开申请提起行政复议、行政诉讼的情况", "## 八、因政府信息公开申请提起行政复议、行政诉讼的情况"),
+        ("### 九、政府信息公开保密审查及监督检查情况", "## 九、政府信息公开保密审查及监督检查情况"),
+        ("一 、总体情况", "## 一、总体情况"),
+        ("1、规章制度", "#### 1.规章制度"),
+        ("(1)规范流程", "##### （1）规范流程"),
+        # run-in headings stay in their paragraph, only the marker is repaired
+        ("(一)健全工作机制,强化责任担当。为确保落到实处", "（一）健全工作机制,强化责任担当。为确保落到实处"),
+        # an unnumbered converter heading is not a heading
+        ("### 三是强化督促检查", "三是强化督促检查"),
+    ],
+)
+def test_heading_level_comes_from_numbering(line, expected):
+    assert run_rule("structure/headings", f"# 标题\n\n{line}") == f"# 标题\n\n{expected}"
+
+
+def test_title_marked_and_unbolded():
+    assert (
+        run_rule("structure/title", "\n**某某县人民政府2024年政府信息公开工作年度报告**\n正文")
+        == "\n# 某某县人民政府2024年政府信息公开工作年度报告\n正文"
+    )
+
+
+def test_sentence_split_across_page_break_is_rejoined():
+    text = "坚持“以公开为原则，不公开为特例”的总原则,严格按照\n\n《暂行规定》要求,除了国家秘密外。"
+    assert (
+        run_rule("lines/rejoin", text)
+        == "坚持“以公开为原则，不公开为特例”的总原则,严格按照《暂行规定》要求,除了国家秘密外。"
+    )
+
+
+def test_rejoin_leaves_headings_signature_and_finished_sentences():
+    text = (
+        "## 八、因政府信息公开申请提起行政复议的情况\n\n我镇未发生行政复议案件，特此报告\n\n"
+        "留格庄镇人民政府\n\n2019年3月5日"
+    )
+    assert run_rule("lines/rejoin", text) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("根据条例,现将情况报告如下:", "根据条例，现将情况报告如下："),
+        ("是否公开?已答复;", "是否公开？已答复；"),
+        ("增长58.5%, 8000多万人", "增长58.5%，8000多万人"),
+        ("报告如下.共3.5万元.", "报告如下。共3.5万元。"),
+        ("电话: 0535-3661003", "电话：0535-3661003"),
+        ("共1,234件", "共1,234件"),
+        ("网址 http://www.gov.cn/a?b=1 查询", "网址 http://www.gov.cn/a?b=1 查询"),
+    ],
+)
+def test_fullwidth_punctuation(line, expected):
+    assert run_rule("punct/fullwidth", line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("(以下简称申请人)", "（以下简称申请人）"),
+        ("（一)主动公开", "（一）主动公开"),
+        ("方法(MAR机制)", "方法（MAR机制）"),
+        ("f(x) = y", "f(x) = y"),
+    ],
+)
+def test_parentheses(line, expected):
+    assert run_rule("punct/parens", line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("为 2024 年 1 月 1 日至 12 月 31 日", "为2024年1月1日至12月31日"),
+        ("# 沐阳县人民政府 2025 年 政府信息公开工作年度报告", "# 沐阳县人民政府2025年政府信息公开工作年度报告"),
+        ("社会公益 组织", "社会公益组织"),
+        ("中共中央 国务院关于实施乡村振兴战略的意见", "中共中央 国务院关于实施乡村振兴战略的意见"),
+        (
+            "国家发展改革委 国家能源局关于加强和规范电网规划投资管理工作的通知",
+            "国家发展改革委 国家能源局关于加强和规范电网规划投资管理工作的通知",
+        ),
+        ("Cognitive Diagnosis Assessment", "Cognitive Diagnosis Assessment"),
+        ("| 社会公益 组织 | 12 |", "| 社会公益组织 | 12 |"),
+    ],
+)
+def test_spaces_in_chinese_text(line, expected):
+    assert run_rule("space/cjk", line) == expected
+
+
+def test_ideographic_indent_removed():
+    assert run_rule("space/indent", "\u3000\u3000实施乡村振兴战略") == "实施乡村振兴战略"
+
+
+# --- the seed end to end ---------------------------------------------------------------------
+
+
+def test_seed_headings_levels(seed):
+    headings = [ln for ln in seed.markdown.splitlines() if ln.startswith("#")]
+    assert headings[0] == "# 海阳市留格庄镇人民政府2018年度政府信息公开年度报告"
+    level1 = [h for h in headings if h.startswith("## ")]
+    assert [h.split("、")[0][3:] for h in level1] == [*list("一二三四五六七八九十"), "十一", "十二"]
+    assert [h for h in headings if h.startswith("### ")] == [
+        "### （一）依申请公开政府信息办理情况",
+        "### （二）不予公开政府信息办理情况",
+    ]
+    assert "**" not in seed.markdown
+
+
+def test_seed_metadata(seed):
+    assert seed.meta.title == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告"
+    assert seed.meta.organ == "留格庄镇人民政府"
+    assert seed.meta.date.isoformat() == "2019-03-05"
+    assert seed.meta.year == 2019
+
+
+def test_seed_text_fully_preserved_and_every_change_explained(seed):
+    assert significant(seed.markdown) == significant(seed.text)
+    assert "严格按照《暂行规定》要求" in seed.markdown
+    assert {c.rule for c in seed.changes} >= {"structure/headings", "lines/rejoin", "punct/fullwidth", "space/cjk"}
+    assert all(c.before != c.after for c in seed.changes)
+
+
+def test_normalize_is_idempotent(seed):
+    again = norm(seed.markdown)
+    assert again.markdown == seed.markdown
+
+
+# --- preservation guard -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name[:2])
+def test_corpus_loses_nothing_unlogged(path):
+    doc = normalize(read_document(path, "c"))
+    lost = lost_characters(doc.text, doc.markdown)
+    lost.subtract("".join(c.removed for c in doc.changes))
+    assert not +lost
+    assert doc.markdown.endswith("\n") and "\n\n\n" not in doc.markdown
+
+
+def test_guard_refuses_a_rule_that_drops_text(monkeypatch):
+    bad = registry.Rule("test/drop", "drops a character", "line", 999, lambda line: line.replace("镇", ""))
+    monkeypatch.setattr(registry, "RULES", [*registry.RULES, bad])
+    monkeypatch.setattr("pipeline.normalize.RULES", registry.RULES)
+    with pytest.raises(PreservationError, match="test/drop"):
+        norm("留格庄镇人民政府")
+
+
+def test_page_break_debris_in_pdftext_corpus():
+    doc = normalize(read_document(corpus_file("03-"), "c"))
+    assert "— 1 —" not in doc.markdown
+    assert any(c.rule == "debris/page-number" for c in doc.changes)
+    assert replace(doc).markdown == doc.markdown
