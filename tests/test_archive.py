@@ -1,0 +1,80 @@
+"""The bag: complete, checksums right, verifiable, written atomically."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import bagit
+from lxml import etree
+
+from pipeline.archive import RECORD_NS, build_record, payload, write_package
+from pipeline.fixity import sha256_file
+from pipeline.verify import verify_bag
+from tests.conftest import SEED, SEED_ID
+
+NS = {"r": RECORD_NS}
+DATA_FILES = {"source.md", "document.md", "document.xhtml", "document.pdf", "record.xml"}
+
+
+def test_bag_layout_and_bagit_validation(seed_bag: Path):
+    assert seed_bag.name == SEED_ID
+    assert {p.name for p in (seed_bag / "data").iterdir()} == DATA_FILES
+    for tag in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"):
+        assert (seed_bag / tag).is_file()
+    bag = bagit.Bag(str(seed_bag))
+    bag.validate()
+    assert bag.info["External-Identifier"] == SEED_ID
+    assert bag.info["Source-Organization"] == "留格庄镇人民政府"
+    assert (seed_bag / "data" / "source.md").read_bytes() == SEED.read_bytes()
+
+
+def test_record_checksums_match_files(seed_bag: Path):
+    record = etree.parse(str(seed_bag / "data" / "record.xml"))
+    assert record.findtext(".//r:题名", namespaces=NS) == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告"
+    assert record.findtext(".//r:日期", namespaces=NS) == "2019-03-05"
+    assert record.findtext(".//r:年度", namespaces=NS) == "2019"
+    items = record.findall(".//r:文档", NS)
+    assert {i.findtext("r:计算机文件名", namespaces=NS) for i in items} == DATA_FILES - {"record.xml"}
+    for item in items:
+        path = seed_bag / "data" / item.findtext("r:计算机文件名", namespaces=NS)
+        assert item.findtext("r:数字摘要", namespaces=NS) == sha256_file(path)
+        assert int(item.findtext("r:计算机文件大小", namespaces=NS)) == path.stat().st_size
+    source = next(i for i in items if i.findtext("r:计算机文件名", namespaces=NS) == "source.md")
+    assert source.findtext("r:源编码", namespaces=NS) == "UTF-8"
+
+
+def test_verify_passes_then_catches_a_changed_byte(seed_bag: Path, tmp_path: Path):
+    assert verify_bag(seed_bag) == []
+    copy = tmp_path / "bag"
+    shutil.copytree(seed_bag, copy)
+    pdf = copy / "data" / "document.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    problems = verify_bag(copy)
+    assert any("document.pdf" in p and "SHA-256" in p for p in problems)
+    assert any("BagIt" in p for p in problems)
+
+
+def test_verify_catches_manifests_rewritten_by_a_tamperer(seed_bag: Path, tmp_path: Path):
+    copy = tmp_path / "bag"
+    shutil.copytree(seed_bag, copy)
+    (copy / "data" / "document.md").write_text("篡改后的内容\n", encoding="utf-8")
+    bagit.Bag(str(copy)).save(manifests=True)  # BagIt alone now says "valid"
+    assert any("document.md" in p for p in verify_bag(copy))
+
+
+def test_record_is_deterministic(seed_doc):
+    files = payload(seed_doc)
+    assert build_record(seed_doc, files) == build_record(seed_doc, files)
+
+
+def test_rewrite_replaces_atomically(seed_doc, tmp_path: Path):
+    first = write_package(seed_doc, tmp_path)
+    (first / "stale.txt").write_text("old", encoding="utf-8")
+    second = write_package(seed_doc, tmp_path)
+    assert first == second
+    assert not (second / "stale.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == [SEED_ID]  # no temporary or old folders left
+    assert verify_bag(second) == []

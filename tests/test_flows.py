@@ -1,0 +1,57 @@
+"""The batch flow against a real Prefect server (test harness)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.verify import verify_bag
+from tests.conftest import SEED, SEED_ID, corpus_file
+
+pytestmark = pytest.mark.prefect
+
+
+def test_batch_isolates_a_broken_document(prefect_server, tmp_path: Path):
+    from pipeline.flows import convert_batch
+
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / f"{SEED_ID}.md").write_bytes(SEED.read_bytes())
+    (inputs / "gbk.txt").write_bytes(corpus_file("21-").read_bytes())
+    (inputs / "broken.md").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 4)
+    state = convert_batch(inputs=str(inputs), outputs=str(outputs), return_state=True)
+    assert state.is_failed()
+    summary = state.result(raise_on_failure=False)
+    assert (summary["succeeded"], summary["failed"]) == (2, 1)
+    failed = [d for d in summary["documents"] if not d["ok"]]
+    assert failed[0]["doc_id"] == "broken"
+    assert "broken.md：这不是文本文件，而是PDF 文件" in failed[0]["error"]
+    assert sorted(p.name for p in outputs.iterdir()) == [SEED_ID, "gbk"]
+    for bag in outputs.iterdir():
+        assert verify_bag(bag) == []
+
+
+def test_batch_refuses_two_sources_with_one_id(prefect_server, tmp_path: Path):
+    from pipeline.flows import convert_batch
+
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / "report.md").write_bytes(SEED.read_bytes())
+    (inputs / "report.txt").write_bytes(SEED.read_bytes())
+    state = convert_batch(inputs=str(inputs), outputs=str(outputs), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert summary["failed"] == 2
+    assert all("同一个文档标识 report" in d["error"] for d in summary["documents"])
+    assert not outputs.exists() or not any(outputs.iterdir())
+
+
+def test_clean_batch_completes(prefect_server, tmp_path: Path):
+    from pipeline.flows import convert_batch
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / f"{SEED_ID}.md").write_bytes(SEED.read_bytes())
+    state = convert_batch(inputs=str(inputs), outputs=str(tmp_path / "out"), return_state=True)
+    assert state.is_completed()
+    assert state.result()["succeeded"] == 1

@@ -1,0 +1,108 @@
+"""The PDF, measured on the rendered file: page size, page numbers, every character present."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from pipeline.normalize.chars import significant
+from pipeline.render import LocalOnlyFetcher, STYLES_DIR, render_pdf
+
+MM = 72 / 25.4
+
+
+@pytest.fixture(scope="module")
+def pdf_path(seed_doc, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "seed.pdf"
+    path.write_bytes(seed_doc.pdf)
+    return path
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def test_a4_pages(pdf_path, seed_doc):
+    reader = PdfReader(pdf_path)
+    assert len(reader.pages) == seed_doc.pages >= 4
+    for page in reader.pages:
+        assert abs(float(page.mediabox.width) - 595.28) < 0.5
+        assert abs(float(page.mediabox.height) - 841.89) < 0.5
+
+
+def test_every_character_of_the_source_in_order(pdf_path, seed_doc):
+    text = pdftotext(pdf_path)
+    assert "\ufffd" not in text
+    source, rendered = significant(seed_doc.text), iter(significant(text))
+    # every Han character and digit of the source appears, in order (page numbers add digits)
+    missing = [ch for ch in source if ch not in rendered]
+    assert missing == []
+
+
+def test_page_numbers_on_alternating_sides(pdf_path, seed_doc):
+    with pdfplumber.open(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            bottom = [c for c in page.chars if c["top"] > 262 * MM]
+            label = "".join(c["text"] for c in bottom).replace(" ", "")
+            assert label == f"—{number}—"
+            x0, x1 = min(c["x0"] for c in bottom), max(c["x1"] for c in bottom)
+            if number % 2:  # odd pages: right, one character in from the 版心 edge
+                assert 177 * MM < x1 < 180 * MM
+            else:
+                assert 32 * MM < x0 < 35 * MM
+
+
+def test_body_geometry_inside_the_type_area(pdf_path):
+    with pdfplumber.open(pdf_path) as pdf:
+        page = pdf.pages[1]
+        body = [c for c in page.chars if abs(c["size"] - 16) < 0.3]
+        assert min(c["x0"] for c in body) >= 28 * MM - 1
+        assert max(c["x1"] for c in body) <= 184 * MM + 1
+        assert min(c["top"] for c in body) >= 37 * MM - 1
+
+
+def test_pdfa_metadata_and_source_attached(pdf_path, seed_doc):
+    reader = PdfReader(pdf_path)
+    assert reader.metadata.title == seed_doc.meta.title
+    assert reader.metadata.author == "留格庄镇人民政府"
+    xmp = reader.xmp_metadata
+    assert xmp is not None and 'pdfaid:part="3"' in reader.trailer["/Root"]["/Metadata"].get_data().decode()
+    assert reader.attachments["document.md"][0] == seed_doc.markdown.encode()
+
+
+def test_render_is_deterministic(seed_doc):
+    assert render_pdf(seed_doc).pdf == seed_doc.pdf
+
+
+def test_fetcher_refuses_files_outside_styles_and_the_network(tmp_path):
+    fetcher = LocalOnlyFetcher([STYLES_DIR])
+    for url in ("file:///etc/hostname", "http://127.0.0.1:9/x.png", "data:text/plain,abc",
+                (STYLES_DIR / ".." / "pyproject.toml").as_uri()):
+        with pytest.raises(ValueError, match="blocked|disallowed"):
+            fetcher.fetch(url)
+    link = tmp_path / "link.css"
+    link.symlink_to("/etc/hostname")
+    with pytest.raises(ValueError, match="blocked"):
+        LocalOnlyFetcher([tmp_path]).fetch(link.as_uri())
+    response = fetcher.fetch((STYLES_DIR / "official.css").as_uri())
+    assert b"@page" in response.read()
+
+
+def test_a_document_cannot_attach_or_embed_local_files(seed_doc):
+    from dataclasses import replace
+
+    hostile = seed_doc.xhtml.replace(
+        b"<title>",
+        b'<link rel="attachment" href="file:///etc/hostname"/>'
+        b'<link rel="stylesheet" href="file:///etc/hostname"/><title>',
+    ).replace(b"</article>", b'<img src="file:///etc/hostname"/></article>')
+    pdf = render_pdf(replace(seed_doc, xhtml=hostile)).pdf
+    assert b"hostname" not in pdf
+    from io import BytesIO
+
+    assert list(PdfReader(BytesIO(pdf)).attachments) == ["document.md"]
