@@ -11,8 +11,14 @@ from tests.conftest import SEED, SEED_ID
 
 
 def run(*args: str, cwd: Path, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
 
 
 def test_convert_never_starts_prefect(tmp_path: Path):
@@ -33,8 +39,9 @@ def test_convert_never_starts_prefect(tmp_path: Path):
 def test_convert_reports_bad_files_and_exits_nonzero(tmp_path: Path):
     junk = tmp_path / "junk.md"
     junk.write_bytes(os.urandom(2048) + b"\x00")
-    result = run("convert", str(SEED), str(junk), str(tmp_path / "missing.md"), "--outputs", str(tmp_path / "out"),
-                 cwd=tmp_path)
+    result = run(
+        "convert", str(SEED), str(junk), str(tmp_path / "missing.md"), "--outputs", str(tmp_path / "out"), cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "成功 1 个，失败 2 个" in result.stdout
     assert f"{junk}：" in result.stdout and "处理建议" in result.stdout
@@ -67,8 +74,9 @@ def test_run_command_uses_prefect_and_summarizes(tmp_path: Path):
     (inputs / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(512))
     env = {"PREFECT_HOME": str(tmp_path / "prefect-home")}
     env.pop("PREFECT_API_URL", None)
-    result = run("run", "--inputs", str(inputs), "--outputs", str(tmp_path / "outputs"), cwd=tmp_path, env=env,
-                 timeout=600)
+    result = run(
+        "run", "--inputs", str(inputs), "--outputs", str(tmp_path / "outputs"), cwd=tmp_path, env=env, timeout=600
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "成功 1 个，失败 1 个" in result.stdout
     assert "broken.md：这不是文本文件，而是PNG 图片" in result.stdout

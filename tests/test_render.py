@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.normalize.chars import significant
-from pipeline.render import LocalOnlyFetcher, STYLES_DIR, render_pdf
+from pipeline.render import STYLES_DIR, LocalOnlyFetcher, render_pdf
 
 MM = 72 / 25.4
 
@@ -23,8 +23,9 @@ def pdf_path(seed_doc, tmp_path_factory) -> Path:
 
 
 def pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_a4_pages(pdf_path, seed_doc):
@@ -81,9 +82,13 @@ def test_render_is_deterministic(seed_doc):
 
 def test_fetcher_refuses_files_outside_styles_and_the_network(tmp_path):
     fetcher = LocalOnlyFetcher([STYLES_DIR])
-    for url in ("file:///etc/hostname", "http://127.0.0.1:9/x.png", "data:text/plain,abc",
-                (STYLES_DIR / ".." / "pyproject.toml").as_uri()):
-        with pytest.raises(ValueError, match="blocked|disallowed"):
+    for url in (
+        "file:///etc/hostname",
+        "http://127.0.0.1:9/x.png",
+        "data:text/plain,abc",
+        (STYLES_DIR / ".." / "pyproject.toml").as_uri(),
+    ):
+        with pytest.raises(ValueError, match=r"blocked|disallowed"):
             fetcher.fetch(url)
     link = tmp_path / "link.css"
     link.symlink_to("/etc/hostname")
