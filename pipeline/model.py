@@ -26,6 +26,16 @@ class Change:
     removed: str = ""
 
 
+@dataclass(frozen=True)
+class Advisory:
+    """Something a person should look at; the normalizer never silently "fixes" these."""
+
+    rule: str
+    line: int
+    message: str
+    excerpt: str = ""
+
+
 @dataclass
 class Metadata:
     """What the document says about itself, found by the normalizer."""
@@ -36,6 +46,10 @@ class Metadata:
     date_text: str = ""  # the date line as written in the normalized text
     signature: str = ""  # the signature line as written in the normalized text
     doc_number: str = ""  # 文号, when present
+    recipients: str = ""  # 主送机关, when present
+    # What the source said about itself outside the body (crawler header, site chrome, news
+    # dateline): kept for the record, e.g. {"原文链接": "https://…", "发布时间": "2019-01-10"}.
+    source_info: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -54,6 +68,7 @@ class Document:
     text: str = ""  # decoded source, exactly as received apart from decoding
     markdown: str = ""  # normalized Markdown
     changes: list[Change] = field(default_factory=list)
+    warnings: list[Advisory] = field(default_factory=list)
     meta: Metadata = field(default_factory=Metadata)
     xhtml: bytes = b""
     pdf: bytes = b""

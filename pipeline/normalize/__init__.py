@@ -11,8 +11,16 @@ import re
 from dataclasses import replace
 
 from pipeline.errors import PreservationError
-from pipeline.model import Change, Document
-from pipeline.normalize import debris, encoding, punctuation, spacing, structure  # noqa: F401
+from pipeline.model import Advisory, Change, Document
+from pipeline.normalize import (  # noqa: F401  (importing a family registers its rules)
+    debris,
+    encoding,
+    punctuation,
+    segment,
+    spacing,
+    structure,
+    webpage,
+)
 from pipeline.normalize.chars import lost_characters
 from pipeline.normalize.metadata import extract
 from pipeline.normalize.registry import RULES, Log, Rule
@@ -23,6 +31,8 @@ _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 def normalize(doc: Document) -> Document:
     text = doc.text
     changes: list[Change] = []
+    warnings: list[Advisory] = []
+    info: dict[str, str] = {}
     for r in RULES:
         after, log = apply(r, text)
         lost = lost_characters(text, after)
@@ -30,9 +40,11 @@ def normalize(doc: Document) -> Document:
         if +lost:
             raise PreservationError(doc.source_path, f"规范化：{r.id}", "".join((+lost).elements()))
         changes.extend(log.changes)
+        warnings.extend(log.warnings)
+        info = {**log.info, **info}
         text = after
     markdown = text.rstrip("\n") + "\n"
-    return replace(doc, markdown=markdown, changes=changes, meta=extract(markdown))
+    return replace(doc, markdown=markdown, changes=changes, warnings=warnings, meta=extract(markdown, info))
 
 
 def apply(r: Rule, text: str) -> tuple[str, Log]:

@@ -12,7 +12,7 @@ import re
 
 from pipeline.model import Metadata
 from pipeline.normalize.chars import HAN
-from pipeline.normalize.structure import DATE_LINE_RE, strip_markup
+from pipeline.normalize.structure import DATE_LINE_RE, ORGAN_SUFFIX_RE, strip_markup
 
 _DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _ORGAN_IN_TITLE_RE = re.compile(
@@ -31,28 +31,75 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def extract(markdown: str) -> Metadata:
+_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "O": 0, "Ｏ": 0, "0": 0, "０": 0, "零": 0}
+_CN_DATE_RE = re.compile(
+    r"([〇○OＯ0０零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
+)
+_OCCASION_RE = re.compile(r"^(?:——)?(\d{4}年\d{1,2}月\d{1,2}日)在.{2,40}会议上")
+
+
+def _cn_number(text: str) -> int:
+    if "十" in text:
+        tens, _, units = text.partition("十")
+        return (_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(units, 0) if units else 0)
+    return _CN_NUM.get(text, 0)
+
+
+def parse_any_date(text: str) -> dt.date | None:
+    """Arabic (``2019年3月5日``) or Chinese-numeral (``二○一二年五月十七日``) dates."""
+    found = parse_date(text)
+    if found:
+        return found
+    m = _CN_DATE_RE.search(text)
+    if not m:
+        return None
+    year = int("".join(str(_CN_NUM[c]) for c in m[1]))
+    try:
+        return dt.date(year, _cn_number(m[2]), _cn_number(m[3]))
+    except ValueError:
+        return None
+
+
+def _signature(lines: list[str], meta: Metadata) -> None:
+    """The last organ line directly followed by a date line (§7.3.5)."""
+    for k in range(len(lines) - 1, 0, -1):
+        if not DATE_LINE_RE.match(lines[k]):
+            continue
+        level, organ = strip_markup(lines[k - 1])
+        plain = not re.search(r"[。，；：、]", organ) and not DATE_LINE_RE.match(organ)
+        if not level and len(organ) <= 40 and plain and ORGAN_SUFFIX_RE.search(organ.split(" ")[-1]):
+            meta.signature, meta.organ = lines[k - 1], organ
+            meta.date_text, meta.date = lines[k], parse_any_date(lines[k])
+            return
+
+
+def _first_date(lines: list[str]) -> dt.date | None:
+    """Without a signature: a date line (under the title, or alone at the end) or an occasion line."""
+    for line in lines:
+        if DATE_LINE_RE.match(line):
+            return parse_any_date(line)
+        m = _OCCASION_RE.match(line)
+        if m:
+            return parse_date(m[1])
+    return None
+
+
+def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadata:
+    info = dict(source_info or {})
     lines = [ln.strip() for ln in markdown.split("\n") if ln.strip()]
-    meta = Metadata()
-    if lines and lines[0].startswith("# "):
-        meta.title = lines[0][2:].strip()
-    tail = lines[-4:]
-    for k in range(len(tail) - 1, -1, -1):
-        if DATE_LINE_RE.match(tail[k]) and k + 1 == len(tail):
-            meta.date_text = tail[k]
-            meta.date = parse_date(tail[k])
-            prev = tail[k - 1] if k > 0 else ""
-            level, prev_text = strip_markup(prev)
-            if prev and not level and len(prev_text) <= 30 and not re.search(r"[。，；：]", prev_text):
-                meta.signature = prev
-                meta.organ = prev_text
-            break
+    meta = Metadata(source_info=info)
+    meta.title = next((ln[2:].strip() for ln in lines[:6] if ln.startswith("# ")), info.get("标题", ""))
+    _signature(lines, meta)
+    if not meta.date:
+        meta.date = _first_date(lines)
     if not meta.organ and meta.title:
         m = _ORGAN_IN_TITLE_RE.match(meta.title)
         if m:
             meta.organ = m[1]
-    head = "\n".join(lines[:5])
-    m = _DOC_NUMBER_RE.search(head)
+    m = next((_DOC_NUMBER_RE.fullmatch(ln) for ln in lines[:8] if _DOC_NUMBER_RE.fullmatch(ln)), None)
+    m = m or _DOC_NUMBER_RE.search(info.get("文号", ""))
     if m:
         meta.doc_number = m[0]
+    if not meta.date and info.get("成文日期"):
+        meta.date = parse_date(info["成文日期"])
     return meta

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.model import Change
+from pipeline.model import Advisory, Change
 
 Kind = Literal["text", "line", "lines"]
 
@@ -34,14 +34,24 @@ class Rule:
 
 
 class Log:
-    """Collects the changes of one rule application."""
+    """Collects what one rule application changed, warned about and learned."""
 
     def __init__(self, rule_id: str) -> None:
         self.rule_id = rule_id
         self.changes: list[Change] = []
+        self.warnings: list[Advisory] = []
+        self.info: dict[str, str] = {}
 
     def __call__(self, line: int, before: str, after: str, removed: str = "") -> None:
         self.changes.append(Change(self.rule_id, line, before, after, removed))
+
+    def warn(self, line: int, message: str, excerpt: str = "") -> None:
+        self.warnings.append(Advisory(self.rule_id, line, message, excerpt[:80]))
+
+    def note(self, key: str, value: str) -> None:
+        """Record what the source says about itself (e.g. its URL) for the metadata."""
+        if value and key not in self.info:
+            self.info[key] = value
 
     @property
     def removed(self) -> str:

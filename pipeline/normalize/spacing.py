@@ -20,6 +20,9 @@ _ORGAN_END = re.compile(f"(中央|国务院|委员会|[{HAN}](部|委|局|厅|�
 _ORGAN_START = re.compile(f"^(中共|中央|国务院|国家|全国|[{HAN}]{{1,8}}?(部|委|局|厅|署|办公室|办公厅|政府))")
 
 
+_ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{1,5}[章节条]$")
+
+
 @rule(
     "space/cjk",
     "Remove spaces between Han characters, and between Han and digits or Latin letters, "
@@ -34,9 +37,25 @@ def remove_cjk_spaces(line: str) -> str:
 
     def han_han(m: re.Match[str]) -> str:
         left, right = line[: m.start()], line[m.end() :]
+        if _ARTICLE_END.search(left):
+            return "\u3000"  # 第一章　总则, 第一条　为了…: the space after the number is kept
         if _ORGAN_END.search(left) and _ORGAN_START.search(right):
             return " "
         return ""
 
     line = _HAN_HAN.sub(han_han, line)
     return _HAN_LATIN.sub("", line)
+
+
+_LABEL_WORDS = ("组长", "副组长", "成员", "邮编", "电话", "传真", "地址", "附则", "总则", "主任", "副主任")
+_LABEL_RE = re.compile("|".join(r"[ \u3000]?".join(w) for w in sorted(_LABEL_WORDS, key=len, reverse=True)))
+
+
+@rule(
+    "space/label-words",
+    "Collapse alignment spaces inside label words such as `组 长`, `附 则`, `邮 编`.",
+    kind="line",
+    order=140,
+)
+def collapse_label_words(line: str) -> str:
+    return _LABEL_RE.sub(lambda m: m[0].replace(" ", "").replace("\u3000", ""), line)

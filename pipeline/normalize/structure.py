@@ -10,13 +10,17 @@ from __future__ import annotations
 import re
 
 from pipeline import numbering
-from pipeline.normalize.chars import CJK, HAN
+from pipeline.normalize.chars import CJK, HAN, significant
 from pipeline.normalize.registry import Log, rule
 
 _INDENT_RE = re.compile(rf"^[\u3000 \t]+(?=[{CJK}0-9A-Za-z*#])")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_WRAP_RE = re.compile(r"^\*\*(.+)\*\*$")
-DATE_LINE_RE = re.compile(r"^[（(]?\d{4}年\d{1,2}月\d{1,2}日[）)]?$")
+_CN_DIGIT = "一二三四五六七八九〇○OＯ0０零"
+# A date alone on a line: 成文日期 (Arabic or Chinese numerals), a dateline, an 印发 date.
+DATE_LINE_RE = re.compile(
+    rf"^[（(]?(\d{{4}}年\d{{1,2}}月\d{{1,2}}日|[{_CN_DIGIT}]{{4}}年[一二三四五六七八九十]{{1,2}}月[一二三四五六七八九十]{{1,3}}日)[）)]?$"
+)
 # A line whose end leaves a sentence open: a wrap or a page break cut it.
 _OPEN_END_RE = re.compile(rf"[{HAN}0-9A-Za-z，、“‘《（—]$|(?<![。！？；：])[”’）》]$")
 _CONTINUATION_START_RE = re.compile(rf"^[{HAN}0-9A-Za-z《“‘（—、，。；：）》”]")
@@ -41,20 +45,84 @@ def strip_indent(line: str) -> str:
     return _INDENT_RE.sub("", line)
 
 
-@rule("structure/title", "Mark the first line as the document title (`# `), without bold.", kind="lines", order=300)
-def mark_title(lines: list[str], log: Log) -> list[str]:
+_GENRE_END_RE = re.compile(
+    r"(报告|通知|意见|办法|决定|规定|方案|纲要|公告|通告|通报|批复|函|请示|纪要|细则|规则|说明|讲话)$"
+)
+_DOC_NUMBER_LINE_RE = re.compile(r"^\S{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
+_TRAILING_DOC_NUMBER_RE = re.compile(r"[(（][^()（）]*〔\d{4}〕\d+号[)）]$")
+
+
+def _title_like(text: str) -> bool:
+    return (
+        0 < len(text) <= (80 if _genre_end(text) else 40)
+        and not re.search(r"[。，；：？！]", text)
+        and numbering.parse(text) is None
+        and not text.startswith(("——", "（", "(", "|", "<", "!"))
+        and not DATE_LINE_RE.match(text)
+        and not _DOC_NUMBER_LINE_RE.match(text)
+    )
+
+
+def _genre_end(text: str) -> bool:
+    return bool(_GENRE_END_RE.search(_TRAILING_DOC_NUMBER_RE.sub("", text)))
+
+
+def _title_block(lines: list[str]) -> list[int]:
+    """Indexes of the lines that make the title: up to four title-like lines at the top that
+    end with a genre word (…报告, …通知), or that stop before a subtitle (——…), a dateline
+    (（2018年1月2日）) or a 文号. Otherwise the first line alone."""
+    block: list[int] = []
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         level, text = strip_markup(line)
-        looks_like_title = level > 0 or (len(text) <= 60 and not re.search(r"[。！？；]", text))
-        if looks_like_title and numbering.parse(text) is None and text:
-            new = f"# {text}"
-            if new != line:
-                log(i + 1, line, new)
-                lines = [*lines[:i], new, *lines[i + 1 :]]
-        break
-    return lines
+        if not _title_like(text):
+            if block and (text.startswith(("——", "（", "(")) or _DOC_NUMBER_LINE_RE.match(text)):
+                return block
+            if not block and _DOC_NUMBER_LINE_RE.match(text):
+                continue  # the 文号 of a document with a 版头 stands above its title
+            break
+        block.append(i)
+        if _genre_end(text) or level:
+            return block
+        if len(block) == 4:
+            break
+    return block[:1]
+
+
+@rule(
+    "structure/title",
+    "Mark the title (`# `): a title split over several lines is joined, a page-title duplicate dropped.",
+    kind="lines",
+    order=300,
+)
+def mark_title(lines: list[str], log: Log) -> list[str]:
+    block = _title_block(lines)
+    if not block:
+        return lines
+    texts = [strip_markup(lines[i])[1] for i in block]
+    later = [block[-1] + 1 + i for i in _title_block(lines[block[-1] + 1 :])]
+    if later:
+        # A web page repeats its title (with the 文号) above the real, often two-line title.
+        later_text = "".join(strip_markup(lines[i])[1] for i in later).replace(" ", "")
+        if _TRAILING_DOC_NUMBER_RE.sub("", "".join(texts)) in later_text and _genre_end(later_text):
+            for i in block:
+                log(i + 1, lines[i], "", removed=significant(lines[i]))
+            lines = [ln for i, ln in enumerate(lines) if i not in block]
+            block = [i - len(block) for i in later]
+            texts = [strip_markup(lines[i])[1] for i in block]
+    first = _TRAILING_DOC_NUMBER_RE.sub("", texts[0])
+    if len(texts) > 1 and first and first in "".join(texts[1:]).replace(" ", ""):
+        log(block[0] + 1, lines[block[0]], "", removed=significant(lines[block[0]]))
+        block, texts = block[1:], texts[1:]
+    title = texts[0]
+    for text in texts[1:]:
+        title = title.rstrip() + text.strip()
+    new = f"# {title}"
+    if [lines[i] for i in block] != [new]:
+        log(block[0] + 1, "\n".join(lines[i] for i in block), new)
+    rest = [ln for i, ln in enumerate(lines) if i > block[0] and i not in block]
+    return [*lines[: block[0]], new, *rest]
 
 
 @rule(
@@ -68,6 +136,7 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
 def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
     out = list(lines)
     seen_title = False
+    last_level1 = ""
     for i, line in enumerate(lines):
         if not line.strip() or line.lstrip().startswith("|"):
             continue
@@ -75,11 +144,20 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
         if level == 1 and not seen_title:
             seen_title = True
             continue
-        num = numbering.parse(text)
+        num = numbering.parse(text, hinted=level > 0)
+        if num is not None and num.kind == "heading" and num.level == 1:
+            if num.marker == last_level1:
+                # `三、` straight after `三、`: a table label shredded by the converter.
+                log.warn(i + 1, "重复的一级序号，未作为标题处理，请核对", text)
+                num = None
+            else:
+                _check_sequence(last_level1, num.marker, i + 1, text, log)
+                last_level1 = num.marker
         if num is None:
             new = text if level else line
         elif num.kind == "heading":
-            new = "#" * (num.level + 1) + " " + num.canonical
+            heading = num.canonical.rstrip("。") if num.level == 1 else num.canonical
+            new = "#" * (num.level + 1) + " " + heading
         else:
             # A run-in heading or a numbered paragraph: keep it a paragraph, repair the marker.
             body = line.strip() if not level else text
@@ -92,9 +170,31 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
     return out
 
 
+_HAN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+
+
+def _han_number(marker: str) -> int:
+    """``十二、`` -> 12 (markers up to 九十九)."""
+    text = marker.rstrip("、")
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return _HAN_DIGITS.get(text, 0)
+    return (_HAN_DIGITS.get(tens, 1) if tens else 1) * 10 + _HAN_DIGITS.get(units, 0)
+
+
+def _check_sequence(previous: str, current: str, line: int, text: str, log: Log) -> None:
+    before, now = (_han_number(previous) if previous else 0), _han_number(current)
+    if now == 1 and before > 1:
+        log.warn(line, f"一级序号从“{previous}”重新开始，请核对是否缺少内容或序号有误", text)
+    elif now != before + 1:
+        log.warn(line, f"一级序号不连续（“{previous or '无'}”之后是“{current}”），请核对", text)
+
+
 def _is_open(line: str) -> bool:
     text = line.strip()
-    if len(text) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(text):
+    if len(text) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text):
+        return False
+    if _DOC_NUMBER_LINE_RE.match(text) or text.endswith("印发"):
         return False
     if numbering.parse(text) is not None and numbering.parse(text).kind == "heading":
         return False
@@ -171,4 +271,68 @@ def separate_blocks(lines: list[str], log: Log) -> list[str]:
         out.append(line)
     while out and not out[-1]:
         out.pop()
+    return out
+
+
+ORGAN_SUFFIX_RE = re.compile(
+    r"(人民政府|政府|委员会|办公室|办公厅|管委会|改革委|[局委厅部署院会处室所组]|中心|中央|国务院)$"
+)
+_FRAGMENT_RE = re.compile(rf"^[{HAN}]{{1,12}}$|^[{HAN}]( [{HAN}])+$")
+
+
+@rule(
+    "structure/signature",
+    "Re-join a signature broken over lines (`国家发` / `展改革委` / `国 家 能 源 局`) above its date.",
+    kind="lines",
+    order=320,
+)
+def join_signature(lines: list[str], log: Log) -> list[str]:
+    for k in range(len(lines) - 1, max(len(lines) - 12, 0), -1):
+        if DATE_LINE_RE.match(lines[k].strip()):
+            break
+    else:
+        return lines
+    start = k
+    while start > 0 and (_FRAGMENT_RE.match(lines[start - 1].strip()) or not lines[start - 1].strip()):
+        start -= 1
+    fragments = [ln.strip().replace(" ", "") for ln in lines[start:k] if ln.strip()]
+    if len(fragments) < 2 and not any(" " in ln.strip() for ln in lines[start:k]):
+        return lines
+    organs, current = [], ""
+    for fragment in fragments:
+        current += fragment
+        if ORGAN_SUFFIX_RE.search(current):
+            organs.append(current)
+            current = ""
+    if current or not organs:
+        return lines  # not a clean organ name: leave it for a person to look at
+    joined = " ".join(organs)
+    log(start + 1, "\n".join(lines[start:k]), joined)
+    return [*lines[:start], joined, "", *lines[k:]]
+
+
+@rule(
+    "structure/unnumbered-headings",
+    "In a document with no numbered sections, short section-like lines (`2024年工作回顾`) become "
+    "level-1 headings, with a warning; numbers are never invented.",
+    kind="lines",
+    order=330,
+)
+def unnumbered_headings(lines: list[str], log: Log) -> list[str]:
+    if any(ln.startswith("## ") for ln in lines):
+        return lines
+    body = [i for i, ln in enumerate(lines) if ln.strip()]
+    inner = set(body[3:-3])
+    out = list(lines)
+    for i in sorted(inner):
+        text = lines[i].strip()
+        if (
+            len(text) <= 20
+            and not text.startswith(("#", "|", "<", "**", "——"))
+            and not re.search(r"[。，；：？！、 ]", text)
+            and re.search(r"(回顾|安排|任务|要求|部署|目标)$", text)
+        ):
+            out[i] = f"## {text}"
+            log(i + 1, lines[i], out[i])
+            log.warn(i + 1, "一级标题缺少序号（未自动编号），请核对原文", text)
     return out

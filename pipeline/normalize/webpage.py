@@ -1,0 +1,164 @@
+"""What scrapers and news sites add around a document (ARTIFACTS C5, C6, C7, C9).
+
+None of this is the document's text, but some of it is worth keeping as metadata (the page's
+URL, the publication time, the wire dateline), so rules note it before dropping it. Every
+dropped character is logged as removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.normalize.chars import lost_characters, significant
+from pipeline.normalize.registry import Log, rule
+
+_HEADER_KEY_RE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
+_BODY_MARK_RE = re.compile(r"^=+\s*正文\s*=+$")
+_SITE_TITLE_RE = re.compile(r"^【(.+)】\s*[-—]\s*(.+)$")
+_STAMP = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+# Lines that are only page furniture.
+_CHROME_LINE_RE = re.compile(
+    r"^(\[\s*打印\s*\]|【\s*打印\s*】|打印本页|关闭窗口|\[\s*关闭\s*\]|>|首页|分享到[:：]?|微信\s*微博\s*QQ空间"
+    r"|扫一扫在手机打开当前页|字体[:：]\s*[大中小|\s]+|网站地图|排行榜|相关政策与解读|附件下载)$"
+)
+_LABELLED_RE = re.compile(rf"^(发布时间|来源|信息来源|时间)\s*[:：]\s*({_STAMP}|[^\s。，；]{{0,20}})\s*$")
+# Flattened pages: the chrome run at the start and at the end of the one long line.
+_INLINE_HEAD_RE = re.compile(rf"^当前位置[:：].*?时间[:：]\s*({_STAMP})\s*(微信\s*微博\s*QQ空间)?\s*")
+_INLINE_TAIL_RE = re.compile(r"\s*来源[:：]\s*(\S{1,20}?)\s*(附件下载)?\s*$")
+_DATELINE_RE = re.compile(r"^(新华社|中新社|人民网|央视网|本报)\S{0,8}?\d{1,2}月\d{1,2}日电$")
+# The tail of a web page after the document: related links and rankings.
+_TAIL_START_RE = re.compile(r"^(相关政策与解读|相关链接|相关文件|排行榜|责任编辑[:：].*)$")
+
+
+@rule(
+    "web/crawler-header",
+    "Drop a crawler's `标题: … 原文链接: …` header up to `==== 正文 ====`, keeping its fields as metadata.",
+    kind="lines",
+    order=90,
+)
+def crawler_header(lines: list[str], log: Log) -> list[str]:
+    for end, line in enumerate(lines[:20]):
+        if _BODY_MARK_RE.match(line.strip()):
+            break
+    else:
+        return lines
+    head = lines[: end + 1]
+    if not any(_HEADER_KEY_RE.match(h.strip()) for h in head):
+        return lines
+    for h in head:
+        m = _HEADER_KEY_RE.match(h.strip())
+        if m:
+            log.note(m[1], m[2].strip())
+    log(1, "\n".join(head), "", removed=significant("".join(head)))
+    return lines[end + 1 :]
+
+
+@rule("web/site-title", "Drop a page's `【title】-site name` line, keeping it as metadata.", kind="lines", order=92)
+def site_title(lines: list[str], log: Log) -> list[str]:
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        m = _SITE_TITLE_RE.match(line.strip())
+        if m:
+            log.note("网页标题", m[1])
+            log(i + 1, line, "", removed=significant(line))
+            return lines[:i] + lines[i + 1 :]
+        return lines
+    return lines
+
+
+@rule(
+    "web/chrome",
+    "Drop website chrome: breadcrumbs, [ 打印 ], share bars, `发布时间：`/`来源：` lines, related-link tails.",
+    kind="lines",
+    order=95,
+)
+def chrome(lines: list[str], log: Log) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line, text = lines[i], lines[i].strip()
+        crumb = _breadcrumb_length(lines, i)
+        if crumb:
+            log(i + 1, "\n".join(lines[i : i + crumb]), "", removed=significant("".join(lines[i : i + crumb])))
+            i += crumb
+            continue
+        if _TAIL_START_RE.match(text) and i > len(lines) * 0.7:
+            rest = lines[i:]
+            while out and out[-1].strip() in ("", "附件：", "附件:"):
+                rest.insert(0, out.pop())
+            log(i + 1, "\n".join(rest), "", removed=significant("".join(rest)))
+            break
+        labelled = _LABELLED_RE.match(text)
+        if _CHROME_LINE_RE.match(text) or labelled:
+            dropped = [line]
+            if labelled:
+                log.note(labelled[1], labelled[2])
+                nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+                if not labelled[2] and 0 < len(nxt) <= 10 and not re.search(r"[。，；：]", nxt):
+                    log.note(labelled[1], nxt)  # `来源：` with the value on the next line
+                    dropped.append(lines[i + 1])
+            log(i + 1, "\n".join(dropped), "", removed=significant("".join(dropped)))
+            i += len(dropped)
+            continue
+        new = _strip_inline_chrome(line, log)
+        if new != line:
+            log(i + 1, line, new, removed="".join(lost_characters(line, new).elements()))
+        out.append(new)
+        i += 1
+    return out
+
+
+def _breadcrumb_length(lines: list[str], i: int) -> int:
+    """``首页 / > / 政务公开 / > / 政策``: short items alternating with ``>`` lines."""
+    j = i
+    while j + 2 < len(lines) and lines[j + 1].strip() in (">", "＞", "»") and 0 < len(lines[j].strip()) <= 12:
+        j += 2
+    return j - i + 1 if j > i + 2 else 0
+
+
+def _strip_inline_chrome(line: str, log: Log) -> str:
+    m = _INLINE_HEAD_RE.match(line.strip())
+    if m and len(line) > 200:
+        log.note("发布时间", m[1])
+        line = line.strip()[m.end() :]
+    t = _INLINE_TAIL_RE.search(line)
+    if t and t[2] and len(line) > 200:
+        log.note("来源", t[1])
+        line = line[: t.start()]
+    return line
+
+
+@rule(
+    "web/dateline",
+    "Drop a news-wire dateline such as `新华社北京2月4日电` before the title, as metadata.",
+    kind="lines",
+    order=96,
+)
+def dateline(lines: list[str], log: Log) -> list[str]:
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if _DATELINE_RE.match(line.strip()):
+            log.note("电头", line.strip())
+            log(i + 1, line, "", removed=significant(line))
+            return lines[:i] + lines[i + 1 :]
+        return lines
+    return lines
+
+
+@rule("web/source-line", "Drop a `来源：北京日报` line near the top, as metadata.", kind="lines", order=97)
+def source_line(lines: list[str], log: Log) -> list[str]:
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > 4:
+            break
+        m = re.match(r"^(来源|稿源)\s*[:：]\s*(\S{1,20})$", line.strip())
+        if m:
+            log.note("来源", m[2])
+            log(i + 1, line, "", removed=significant(line))
+            return lines[:i] + lines[i + 1 :]
+    return lines
