@@ -8,6 +8,7 @@ a Han character or digit disappear without logging it as removed debris.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 from pipeline.errors import PreservationError
@@ -21,28 +22,45 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     structure,
     webpage,
 )
-from pipeline.normalize.chars import lost_characters
+from pipeline.normalize.chars import significant
 from pipeline.normalize.metadata import extract
 from pipeline.normalize.registry import RULES, Log, Rule
 
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 
 
+MAX_PASSES = 4
+
+
 def normalize(doc: Document) -> Document:
+    """Run every rule, in order, until the text no longer changes.
+
+    Rules interact (a join can create a heading candidate, a converted comma can make a line
+    look finished), so one pass is not always a fixed point; repeating until nothing changes
+    makes ``normalize(normalize(x)) == normalize(x)`` hold by construction.
+    """
     text = doc.text
     changes: list[Change] = []
     warnings: list[Advisory] = []
     info: dict[str, str] = {}
-    for r in RULES:
-        after, log = apply(r, text)
-        lost = lost_characters(text, after)
-        lost.subtract(log.removed)
-        if +lost:
-            raise PreservationError(doc.source_path, f"规范化：{r.id}", "".join((+lost).elements()))
-        changes.extend(log.changes)
-        warnings.extend(log.warnings)
-        info = {**log.info, **info}
-        text = after
+    counts = Counter(significant(text))
+    for _ in range(MAX_PASSES):
+        before = text
+        for r in RULES:
+            after, log = apply(r, text)
+            if after != text:
+                after_counts = Counter(significant(after))
+                lost = counts - after_counts
+                lost.subtract(log.removed)
+                if +lost:
+                    raise PreservationError(doc.source_path, f"规范化：{r.id}", "".join((+lost).elements()))
+                counts = after_counts
+            changes.extend(log.changes)
+            warnings.extend(w for w in log.warnings if w not in warnings)
+            info = {**log.info, **info}
+            text = after
+        if text == before:
+            break
     markdown = text.rstrip("\n") + "\n"
     return replace(doc, markdown=markdown, changes=changes, warnings=warnings, meta=extract(markdown, info))
 

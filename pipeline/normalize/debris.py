@@ -31,3 +31,25 @@ def drop_body_marker(lines: list[str], log: Log) -> list[str]:
             return lines[: no - 1] + lines[no:]
         break
     return lines
+
+
+_CRAWLER_PUNCT_RE = re.compile(r"[;；]{2,}|[;；]\*")
+
+
+@rule(
+    "debris/crawler-punctuation",
+    "Runs such as `;;;;` and `;*` left by a crawler become paragraph breaks (with a warning).",
+    kind="lines",
+    order=120,
+)
+def crawler_punctuation(lines: list[str], log: Log) -> list[str]:
+    out: list[str] = []
+    for no, line in enumerate(lines, 1):
+        if _CRAWLER_PUNCT_RE.search(line):
+            new = _CRAWLER_PUNCT_RE.sub("\n\n", line)
+            log(no, line, new)
+            log.warn(no, "爬虫残留的标点（;;;; 或 ;*）已改为分段，请核对", line)
+            out.extend(new.split("\n"))
+        else:
+            out.append(line)
+    return out

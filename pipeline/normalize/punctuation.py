@@ -32,7 +32,7 @@ def _mostly_chinese(line: str) -> bool:
     "ASCII , : ; ? ! in Chinese context become ，：；？！ (spaces after them dropped); a "
     "sentence-final . after Han becomes 。",
     kind="line",
-    order=500,
+    order=250,
 )
 def fullwidth_punctuation(line: str) -> str:
     out: list[str] = []
@@ -66,7 +66,7 @@ _PAREN_RE = re.compile(r"[()（）]")
     "punct/parens",
     "Parenthesis pairs around or beside Chinese text become （）, mixed pairs `（一)` repaired.",
     kind="line",
-    order=510,
+    order=260,
 )
 def fullwidth_parentheses(line: str) -> str:
     chars = list(line)

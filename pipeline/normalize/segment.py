@@ -9,6 +9,7 @@ touched, so ordinary paragraphs never are.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from pipeline import templates
@@ -98,7 +99,7 @@ def split_flattened(line: str) -> list[str]:
     pieces: list[str] = []
     for para in _PARAGRAPH_SEP_RE.split(line):
         bounds = [0, *_cuts(para), len(para)]
-        for a, b in zip(bounds, bounds[1:], strict=False):
+        for a, b in itertools.pairwise(bounds):
             chunk = para[a:b].strip()
             if chunk:
                 pieces.extend(_split_heading(chunk))

@@ -28,7 +28,7 @@ _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{
     "Remove spaces between Han characters, and between Han and digits or Latin letters, "
     "except between two joint issuers.",
     kind="line",
-    order=600,
+    order=270,
 )
 def remove_cjk_spaces(line: str) -> str:
     if line.lstrip().startswith("|"):

@@ -131,7 +131,7 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
     "repaired, bold dropped; run-in headings stay paragraphs; unnumbered converter headings "
     "become paragraphs.",
     kind="lines",
-    order=310,
+    order=340,
 )
 def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
     out = list(lines)
@@ -218,7 +218,7 @@ def _is_continuation(lines: list[str], j: int) -> bool:
     "lines/rejoin",
     "Re-join a sentence cut by a hard wrap or a page break (also across blank lines).",
     kind="lines",
-    order=400,
+    order=330,
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
@@ -229,7 +229,7 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
         origin.append(i + 1)
         i += 1
         while _is_open(out[-1]):
-            j = _next_nonblank(lines, i, max_gap=2)
+            j = _next_nonblank(lines, i)
             if j is None or not _is_continuation(lines, j):
                 break
             head, tail = out[-1].rstrip(), lines[j].strip()
@@ -241,11 +241,9 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
     return out
 
 
-def _next_nonblank(lines: list[str], i: int, max_gap: int) -> int | None:
-    for j in range(i, min(len(lines), i + max_gap + 1)):
-        if lines[j].strip():
-            return j
-    return None
+def _next_nonblank(lines: list[str], i: int) -> int | None:
+    """Blank lines never end a sentence: converters put them after every line and at page breaks."""
+    return next((j for j in range(i, len(lines)) if lines[j].strip()), None)
 
 
 @rule(
@@ -316,7 +314,7 @@ def join_signature(lines: list[str], log: Log) -> list[str]:
     "In a document with no numbered sections, short section-like lines (`2024年工作回顾`) become "
     "level-1 headings, with a warning; numbers are never invented.",
     kind="lines",
-    order=330,
+    order=350,
 )
 def unnumbered_headings(lines: list[str], log: Log) -> list[str]:
     if any(ln.startswith("## ") for ln in lines):
