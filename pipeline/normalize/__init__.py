@@ -17,6 +17,7 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     debris,
     encoding,
     punctuation,
+    review,
     segment,
     spacing,
     structure,
@@ -46,6 +47,8 @@ def normalize(doc: Document) -> Document:
     counts = Counter(significant(text))
     for _ in range(MAX_PASSES):
         before = text
+        # Review findings describe the text as it is: keep only the last pass's.
+        warnings = [w for w in warnings if not w.rule.startswith("review/")]
         for r in RULES:
             after, log = apply(r, text)
             if after != text:
@@ -56,12 +59,14 @@ def normalize(doc: Document) -> Document:
                     raise PreservationError(doc.source_path, f"规范化：{r.id}", "".join((+lost).elements()))
                 counts = after_counts
             changes.extend(log.changes)
-            warnings.extend(w for w in log.warnings if w not in warnings)
+            warnings.extend(log.warnings)
             info = {**log.info, **info}
             text = after
         if text == before:
             break
     markdown = text.rstrip("\n") + "\n"
+    unique = {(w.rule, w.message, w.excerpt): w for w in warnings}
+    warnings = list(unique.values())
     return replace(doc, markdown=markdown, changes=changes, warnings=warnings, meta=extract(markdown, info))
 
 

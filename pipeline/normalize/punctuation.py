@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.normalize.chars import CJK_RE, HAN_RE, is_cjk, is_han
+from pipeline.normalize.chars import CJK, CJK_RE, HAN_RE, is_cjk, is_han
+
+CJK_CLASS = CJK
 from pipeline.normalize.registry import rule
 
 _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
@@ -82,3 +84,75 @@ def fullwidth_parentheses(line: str) -> str:
             if CJK_RE.search(inner) or any(is_han(c) for c in outside):
                 chars[j], chars[i] = "（", "）"
     return "".join(chars)
+
+
+_DOC_NUMBER_RE = re.compile(r"(?<=[\u4e00-\u9fff])[\[［【(（〔]\s*(\d{4})\s*[\]］】)）〕]\s*第?0*([1-9]\d*)\s*号")
+
+
+@rule(
+    "punct/doc-number",
+    "文号 brackets and number: `镇政发[2024]3号`, `(2024)第03号` → `〔2024〕3号` (GB/T 9704 §7.2.5).",
+    kind="line",
+    order=265,
+)
+def doc_number_brackets(line: str) -> str:
+    return _DOC_NUMBER_RE.sub(lambda m: f"〔{m[1]}〕{m[2]}号", line)
+
+
+_QUOTE_RE = re.compile(r'"')
+
+
+@rule(
+    "punct/quotes",
+    "Straight double quotes in Chinese text become paired “” (never inside HTML or URLs).",
+    kind="line",
+    order=266,
+)
+def curly_quotes(line: str) -> str:
+    if '"' not in line or "<" in line or "=" in line or line.count('"') % 2 or not _mostly_chinese(line):
+        return line
+    out, opening = [], True
+    for ch in line:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_ELLIPSIS_RE = re.compile(rf"(?<=[{CJK_CLASS}])(\.{{3,6}}|。{{3,6}}|…(?!…)|…{{3,}})")
+_DASH_RE = re.compile(r"(?<=[\u4e00-\u9fff，。”])(--|－－)(?=[\u4e00-\u9fff“])")
+_YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-－~～–]\s*(\d{4})(?=\s*年)")
+
+
+@rule(
+    "punct/ellipsis-dash",
+    "Ellipsis as ……, `--` as ——, year ranges with a one-em dash (`2024－2027年` → `2024—2027年`).",
+    kind="line",
+    order=267,
+)
+def ellipsis_and_dashes(line: str) -> str:
+    if line.lstrip().startswith(("<", "|")):
+        return line
+    line = _ELLIPSIS_RE.sub("……", line)
+    line = _DASH_RE.sub("——", line)
+    return _YEAR_RANGE_RE.sub(r"\1—\2", line)
+
+
+_FULLWIDTH_ASCII = str.maketrans(
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ％",
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz%",
+)
+_FULLWIDTH_AT_DOT_RE = re.compile(r"(?<=[0-9A-Za-z])[＠．](?=[0-9A-Za-z])")
+
+
+@rule(
+    "punct/halfwidth-alnum",
+    "Full-width digits, Latin letters and % become ASCII; ＠ and ． inside e-mails and numbers too.",
+    kind="line",
+    order=245,
+)
+def halfwidth_alnum(line: str) -> str:
+    line = line.translate(_FULLWIDTH_ASCII)
+    return _FULLWIDTH_AT_DOT_RE.sub(lambda m: "@" if m[0] == "＠" else ".", line)

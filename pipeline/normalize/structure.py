@@ -24,7 +24,7 @@ DATE_LINE_RE = re.compile(
 # A line whose end leaves a sentence open: a wrap or a page break cut it.
 _OPEN_END_RE = re.compile(rf"[{HAN}0-9A-Za-z，、“‘《（—]$|(?<![。！？；：])[”’）》]$")
 _CONTINUATION_START_RE = re.compile(rf"^[{HAN}0-9A-Za-z《“‘（—、，。；：）》”]")
-_BLOCK_START_RE = re.compile(r"^(#|\||>|[-*+] |\d+\. |```)")
+_BLOCK_START_RE = re.compile(r"^(#|\||>|<|[-*+] |\d+\. |```)")
 MIN_WRAPPED_LINE = 10
 
 
@@ -145,7 +145,7 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
             seen_title = True
             continue
         num = numbering.parse(text, hinted=level > 0)
-        if num is not None and num.kind == "heading" and num.level == 1:
+        if num is not None and num.kind == "heading" and num.marker.endswith("、"):
             if num.marker == last_level1:
                 # `三、` straight after `三、`: a table label shredded by the converter.
                 log.warn(i + 1, "重复的一级序号，未作为标题处理，请核对", text)

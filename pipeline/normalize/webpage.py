@@ -37,10 +37,8 @@ _TAIL_START_RE = re.compile(r"^(相关政策与解读|相关链接|相关文件|
     order=90,
 )
 def crawler_header(lines: list[str], log: Log) -> list[str]:
-    for end, line in enumerate(lines[:20]):
-        if _BODY_MARK_RE.match(line.strip()):
-            break
-    else:
+    end = next((i for i, line in enumerate(lines[:20]) if _BODY_MARK_RE.match(line.strip())), None)
+    if end is None:
         return lines
     head = lines[: end + 1]
     if not any(_HEADER_KEY_RE.match(h.strip()) for h in head):
