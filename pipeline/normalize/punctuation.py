@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 
 from pipeline.normalize.chars import CJK, CJK_RE, HAN_RE, is_cjk, is_han
-
-CJK_CLASS = CJK
 from pipeline.normalize.registry import rule
 
 _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
@@ -121,7 +119,7 @@ def curly_quotes(line: str) -> str:
     return "".join(out)
 
 
-_ELLIPSIS_RE = re.compile(rf"(?<=[{CJK_CLASS}])(\.{{3,6}}|。{{3,6}}|…(?!…)|…{{3,}})")
+_ELLIPSIS_RE = re.compile(rf"(?<=[{CJK}])(\.{{3,6}}|。{{3,6}}|…(?!…)|…{{3,}})")
 _DASH_RE = re.compile(r"(?<=[\u4e00-\u9fff，。”])(--|－－)(?=[\u4e00-\u9fff“])")
 _YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-－~～–]\s*(\d{4})(?=\s*年)")
 
