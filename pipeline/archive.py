@@ -7,6 +7,7 @@ Layout of ``outputs/<doc-id>/`` (a BagIt 1.0 bag):
     data/document.md     normalized Markdown
     data/document.xhtml  semantic XHTML
     data/document.pdf    PDF/A-3u
+    data/normalize-log.json  every change the normalizer made, removed debris, warnings
     data/record.xml      archival metadata (DA/T 46 element names) with SHA-256 of each file
 
 The bag is assembled in a hidden temporary folder beside its final place and renamed into
@@ -27,6 +28,7 @@ from lxml import etree
 from pipeline import __version__
 from pipeline.fixity import sha256_bytes
 from pipeline.model import Document
+from pipeline.normalize.report import change_log_json
 
 RECORD_NS = "urn:x-gov-doc-pipeline:record:1"
 logging.getLogger("bagit").setLevel(logging.WARNING)
@@ -37,6 +39,7 @@ RENDITIONS = {
     "document.md": ("规范化文本", "text/markdown; charset=UTF-8"),
     "document.xhtml": ("XHTML文本", "application/xhtml+xml"),
     "document.pdf": ("版式文件", "application/pdf"),
+    "normalize-log.json": ("规范化记录", "application/json"),
 }
 
 
@@ -46,6 +49,7 @@ def payload(doc: Document) -> dict[str, bytes]:
         "document.md": doc.markdown.encode("utf-8"),
         "document.xhtml": doc.xhtml,
         "document.pdf": doc.pdf,
+        "normalize-log.json": change_log_json(doc),
     }
 
 
@@ -88,7 +92,7 @@ def build_record(doc: Document, files: dict[str, bytes]) -> bytes:
     for package in ("gov-doc-pipeline", "weasyprint", "markdown", "lxml"):
         ver = __version__ if package == "gov-doc-pipeline" else version(package)
         _sub(system, "软件", ver, 名称=package)
-    changes = _sub(entity, "规范化记录", 变更总数=str(len(doc.changes)))
+    changes = _sub(entity, "规范化记录", 变更总数=str(len(doc.changes)), 警告总数=str(len(doc.warnings)))
     counts: dict[str, int] = {}
     for change in doc.changes:
         counts[change.rule] = counts.get(change.rule, 0) + 1

@@ -44,6 +44,45 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return _print_summary(outcomes, time.perf_counter() - started)
 
 
+def cmd_normalize(args: argparse.Namespace) -> int:
+    import difflib
+
+    from pipeline.errors import DocumentError
+    from pipeline.inputs import doc_id_for
+    from pipeline.normalize import normalize
+    from pipeline.normalize.report import change_log_json
+    from pipeline.read import read_document
+
+    unnormalized = 0
+    for path in args.files:
+        try:
+            doc = normalize(read_document(path, doc_id_for(path)))
+        except (DocumentError, OSError) as exc:
+            print(exc.message if isinstance(exc, DocumentError) else f"{path}：无法读取（{exc}）", file=sys.stderr)
+            return 2
+        if args.check:
+            if doc.markdown != doc.text:
+                unnormalized += 1
+                rules = ", ".join(sorted({c.rule for c in doc.changes}))
+                print(f"{path}：尚未规范化（{len(doc.changes)} 处改动：{rules}）", file=sys.stderr)
+        elif args.json:
+            sys.stdout.write(change_log_json(doc).decode("utf-8"))
+        elif args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    doc.text.splitlines(keepends=True),
+                    doc.markdown.splitlines(keepends=True),
+                    fromfile=f"{path}（原文）",
+                    tofile=f"{path}（规范化后）",
+                )
+            )
+        else:
+            sys.stdout.write(doc.markdown)
+        for w in doc.warnings if not args.json else ():
+            print(f"{path}:{w.line}: 提示 [{w.rule}] {w.message}", file=sys.stderr)
+    return 1 if unnormalized else 0
+
+
 def _prefect_defaults() -> None:
     """Settings that make the embedded Prefect server reliable on a fresh machine."""
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
@@ -112,6 +151,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--outputs", type=Path, default=Path("outputs"))
     p.set_defaults(func=cmd_convert)
 
+    p = sub.add_parser("normalize", help="规范化 Markdown 并输出（不写文件）")
+    p.add_argument("files", type=Path, nargs="+")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--diff", action="store_true", help="输出与原文的差异（unified diff）")
+    mode.add_argument("--check", action="store_true", help="文件尚未规范化时以状态 1 退出")
+    mode.add_argument("--json", action="store_true", help="输出改动记录（JSON）")
+    p.set_defaults(func=cmd_normalize)
+
     p = sub.add_parser("verify", help="校验归档包")
     p.add_argument("bags", type=Path, nargs="+")
     p.set_defaults(func=cmd_verify)
@@ -120,7 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_rules)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # `pipeline normalize … | head`
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

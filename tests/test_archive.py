@@ -14,7 +14,7 @@ from pipeline.verify import verify_bag
 from tests.conftest import SEED, SEED_ID
 
 NS = {"r": RECORD_NS}
-DATA_FILES = {"source.md", "document.md", "document.xhtml", "document.pdf", "record.xml"}
+DATA_FILES = {"source.md", "document.md", "document.xhtml", "document.pdf", "normalize-log.json", "record.xml"}
 
 
 def test_bag_layout_and_bagit_validation(seed_bag: Path):
@@ -63,6 +63,19 @@ def test_verify_catches_manifests_rewritten_by_a_tamperer(seed_bag: Path, tmp_pa
     (copy / "data" / "document.md").write_text("篡改后的内容\n", encoding="utf-8")
     bagit.Bag(str(copy)).save(manifests=True)  # BagIt alone now says "valid"
     assert any("document.md" in p for p in verify_bag(copy))
+
+
+def test_change_log_in_the_bag_and_summarised(seed_bag: Path, seed_doc):
+    import json
+
+    log = json.loads((seed_bag / "data" / "normalize-log.json").read_text(encoding="utf-8"))
+    assert len(log["changes"]) == len(seed_doc.changes)
+    assert log["encoding"] == "UTF-8"
+    record = etree.parse(str(seed_bag / "data" / "record.xml"))
+    summary = record.find(".//r:规范化记录", NS)
+    assert int(summary.get("变更总数")) == len(seed_doc.changes)
+    counts = {r.get("标识"): int(r.get("次数")) for r in summary}
+    assert counts == log["rules"]
 
 
 def test_record_is_deterministic(seed_doc):

@@ -82,3 +82,29 @@ def test_run_command_uses_prefect_and_summarizes(tmp_path: Path):
     assert "broken.md：这不是文本文件，而是PNG 图片" in result.stdout
     assert "Flow run" in result.stderr  # it really ran as a Prefect flow
     assert (tmp_path / "outputs" / SEED_ID / "data" / "document.pdf").is_file()
+
+
+def test_normalize_command_modes(tmp_path: Path):
+    import json
+
+    out = run("normalize", str(SEED), cwd=tmp_path)
+    assert out.returncode == 0
+    assert out.stdout.startswith("# 海阳市留格庄镇人民政府2018年度政府信息公开年度报告\n")
+    diff = run("normalize", "--diff", str(SEED), cwd=tmp_path)
+    assert "-#### **四、重点领域政府信息公开工作推进情况**" in diff.stdout
+    assert "+## 四、重点领域政府信息公开工作推进情况" in diff.stdout
+    log = json.loads(run("normalize", "--json", str(SEED), cwd=tmp_path).stdout)
+    assert log["rules"]["structure/headings"] >= 10
+    assert {"rule", "line", "before", "after", "removed"} <= set(log["changes"][0])
+    assert run("normalize", "--check", str(SEED), cwd=tmp_path).returncode == 1
+    clean = tmp_path / "clean.md"
+    clean.write_text(out.stdout, encoding="utf-8")
+    assert run("normalize", "--check", str(clean), cwd=tmp_path).returncode == 0
+
+
+def test_normalize_command_bad_file(tmp_path: Path):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"%PDF-1.4 junk")
+    result = run("normalize", str(bad), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "这不是文本文件" in result.stderr and "Traceback" not in result.stderr

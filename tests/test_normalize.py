@@ -203,3 +203,20 @@ def test_page_break_debris_in_pdftext_corpus():
     assert "— 1 —" not in doc.markdown
     assert any(c.rule == "debris/page-number" for c in doc.changes)
     assert replace(doc).markdown == doc.markdown
+
+
+# --- every rule's own fixtures (declared next to the rule) ----------------------------------------
+
+
+@pytest.mark.parametrize("rule", registry.RULES, ids=lambda r: r.id)
+def test_rule_has_fixtures_and_they_hold(rule):
+    assert rule.examples or rule.warns, f"{rule.id} has no fixtures"
+    for source, expected in rule.examples:
+        after, log = apply(rule, source)
+        if expected is None:
+            assert after != source and log.changes
+        else:
+            assert after == expected
+    for source, phrase in rule.warns:
+        _, log = apply(rule, source)
+        assert any(phrase in w.message for w in log.warnings), (rule.id, source)

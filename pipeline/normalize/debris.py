@@ -10,7 +10,13 @@ from pipeline.normalize.registry import Log, rule
 PAGE_NUMBER_RE = re.compile(r"^\s*[—–\-－]+\s*\d{1,3}\s*[—–\-－]*\s*$")
 
 
-@rule("debris/page-number", "Drop page-number lines such as `— 1 —`, `- 1 `, `-2-`, `—2-`.", kind="lines", order=100)
+@rule(
+    "debris/page-number",
+    "Drop page-number lines such as `— 1 —`, `- 1 `, `-2-`, `—2-`.",
+    examples=(("着力发挥\n— 1 —\n政务公开", "着力发挥\n政务公开"), ("甲\n-2-\n乙\n- 3 \n丙", "甲\n乙\n丙")),
+    kind="lines",
+    order=100,
+)
 def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
     kept = []
     for no, line in enumerate(lines, 1):
@@ -21,7 +27,13 @@ def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
     return kept
 
 
-@rule("debris/body-marker", "Drop a lone `正文` marker that converters put on the first line.", kind="lines", order=110)
+@rule(
+    "debris/body-marker",
+    "Drop a lone `正文` marker that converters put on the first line.",
+    examples=(("正文\n2024年上海市科委", "2024年上海市科委"),),
+    kind="lines",
+    order=110,
+)
 def drop_body_marker(lines: list[str], log: Log) -> list[str]:
     for no, line in enumerate(lines, 1):
         if not line.strip():
@@ -39,6 +51,7 @@ _CRAWLER_PUNCT_RE = re.compile(r"[;；]{2,}|[;；]\*")
 @rule(
     "debris/crawler-punctuation",
     "Runs such as `;;;;` and `;*` left by a crawler become paragraph breaks (with a warning).",
+    examples=(("请予审议决定。　　;*这是说明。", "请予审议决定。　　\n\n这是说明。"),),
     kind="lines",
     order=120,
 )

@@ -15,12 +15,6 @@ from pipeline.normalize.registry import rule
 _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
 
-def _neighbours(line: str, i: int) -> tuple[str, str]:
-    left = line[:i].rstrip(" ")[-1:]
-    right = line[i + 1 :].lstrip(" ")[:1]
-    return left, right
-
-
 def _mostly_chinese(line: str) -> bool:
     """More Han characters than Latin letters (digits count for neither)."""
     han = len(HAN_RE.findall(line))
@@ -31,31 +25,42 @@ def _mostly_chinese(line: str) -> bool:
     "punct/fullwidth",
     "ASCII , : ; ? ! in Chinese context become ，：；？！ (spaces after them dropped); a "
     "sentence-final . after Han becomes 。",
+    examples=(
+        ("根据条例,现将情况报告如下:", "根据条例，现将情况报告如下："),
+        ("共1,234件 http://a.cn/?x=1", "共1,234件 http://a.cn/?x=1"),
+    ),
     kind="line",
     order=250,
 )
 def fullwidth_punctuation(line: str) -> str:
+    if not any(ch in _FULL or ch == "." for ch in line):
+        return line
+    mostly_chinese = _mostly_chinese(line)
     out: list[str] = []
+    left = ""  # the nearest non-space character already written (converted), so `政,,,!` needs one pass
     skip_spaces = False
     for i, ch in enumerate(line):
         if skip_spaces and ch == " ":
             continue
         skip_spaces = False
-        left, right = _neighbours(line, i)
+        new = ch
         if ch in _FULL:
+            # the right neighbour past a run of marks: `,,,,政` converts as a whole
+            right = line[i + 1 : i + 80].lstrip(" ,:;?!")[:1]
             url = ch == ":" and line[i + 1 : i + 3] == "//"
-            chinese = is_cjk(left) or is_cjk(right)
             # `58.5%, 8000多万`: a comma after a number, followed by a space, in a Chinese line.
-            spaced_list = ch in ",;" and line[i + 1 : i + 2] == " " and _mostly_chinese(line)
-            if not url and (chinese or spaced_list):
-                out.append(_FULL[ch])
-                skip_spaces = True
-                continue
-        elif ch == "." and is_han(line[i - 1 : i]) and (not right or is_cjk(right)) and line[i + 1 : i + 2] != ".":
-            out.append("。")
+            spaced_list = ch in ",;" and line[i + 1 : i + 2] == " " and mostly_chinese
+            if not url and (is_cjk(left) or is_cjk(right) or spaced_list):
+                new = _FULL[ch]
+        elif ch == "." and is_han(line[i - 1 : i]) and line[i + 1 : i + 2] != ".":
+            right = line[i + 1 : i + 80].lstrip(" ")[:1]
+            if not right or is_cjk(right):
+                new = "。"
+        out.append(new)
+        if new != ch:
             skip_spaces = True
-            continue
-        out.append(ch)
+        if new != " ":
+            left = new
     return "".join(out)
 
 
@@ -65,6 +70,7 @@ _PAREN_RE = re.compile(r"[()（）]")
 @rule(
     "punct/parens",
     "Parenthesis pairs around or beside Chinese text become （）, mixed pairs `（一)` repaired.",
+    examples=(("(以下简称申请人)", "（以下简称申请人）"), ("f(x)", "f(x)")),
     kind="line",
     order=260,
 )
@@ -90,6 +96,7 @@ _DOC_NUMBER_RE = re.compile(r"(?<=[\u4e00-\u9fff])[\[［【(（〔]\s*(\d{4})\s*
 @rule(
     "punct/doc-number",
     "文号 brackets and number: `镇政发[2024]3号`, `(2024)第03号` → `〔2024〕3号` (GB/T 9704 §7.2.5).",
+    examples=(("镇政发[2024]3号", "镇政发〔2024〕3号"), ("某发(2024)第03号", "某发〔2024〕3号")),
     kind="line",
     order=265,
 )
@@ -103,6 +110,7 @@ _QUOTE_RE = re.compile(r'"')
 @rule(
     "punct/quotes",
     "Straight double quotes in Chinese text become paired “” (never inside HTML or URLs).",
+    examples=(('深化"放管服"改革', "深化“放管服”改革"), ('<td colspan="3">甲</td>', '<td colspan="3">甲</td>')),
     kind="line",
     order=266,
 )
@@ -127,6 +135,7 @@ _YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-－~～–]\s*(\d{4})(?=\s*年)
 @rule(
     "punct/ellipsis-dash",
     "Ellipsis as ……, `--` as ——, year ranges with a one-em dash (`2024－2027年` → `2024—2027年`).",
+    examples=(("等等...", "等等……"), ("方案（2024－2027年）", "方案（2024—2027年）")),
     kind="line",
     order=267,
 )
@@ -148,6 +157,7 @@ _FULLWIDTH_AT_DOT_RE = re.compile(r"(?<=[0-9A-Za-z])[＠．](?=[0-9A-Za-z])")
 @rule(
     "punct/halfwidth-alnum",
     "Full-width digits, Latin letters and % become ASCII; ＠ and ． inside e-mails and numbers too.",
+    examples=(("pzxxgkb＠163．com，受理１５件，占１００％", "pzxxgkb@163.com，受理15件，占100%"),),
     kind="line",
     order=245,
 )

@@ -24,6 +24,9 @@ from pipeline.model import Advisory, Change
 Kind = Literal["text", "line", "lines"]
 
 
+Example = tuple[str, "str | None"]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -31,6 +34,10 @@ class Rule:
     kind: Kind
     order: int
     fn: Callable
+    # Fixtures that travel with the rule: input -> expected output (None: "changes something"),
+    # and input -> a phrase the rule must warn with. tests/test_normalize.py runs them all.
+    examples: tuple[Example, ...] = ()
+    warns: tuple[tuple[str, str], ...] = ()
 
 
 class Log:
@@ -61,11 +68,19 @@ class Log:
 RULES: list[Rule] = []
 
 
-def rule(rule_id: str, summary: str, *, kind: Kind, order: int) -> Callable[[Callable], Callable]:
+def rule(
+    rule_id: str,
+    summary: str,
+    *,
+    kind: Kind,
+    order: int,
+    examples: tuple[Example, ...] = (),
+    warns: tuple[tuple[str, str], ...] = (),
+) -> Callable[[Callable], Callable]:
     def register(fn: Callable) -> Callable:
         if any(r.id == rule_id for r in RULES):
             raise ValueError(f"duplicate normalizer rule id {rule_id}")
-        RULES.append(Rule(rule_id, summary, kind, order, fn))
+        RULES.append(Rule(rule_id, summary, kind, order, fn, examples, warns))
         RULES.sort(key=lambda r: r.order)
         return fn
 

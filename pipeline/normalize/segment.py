@@ -47,7 +47,7 @@ _SPACED_PARTS_RE = re.compile(
 def _is_flattened(line: str) -> bool:
     if len(line) < FLAT_MIN_CHARS:
         return False
-    breaks = len(re.findall(r"[。：；！？] +(?=\S)", line))
+    breaks = len(re.findall(r"[。：；！？] +(?=\S)", line)) + len(_PARAGRAPH_SEP_RE.findall(line))
     return len(_MARK_RE.findall(line)) >= 3 or breaks >= 3
 
 
@@ -120,6 +120,13 @@ def split_flattened(line: str) -> list[str]:
 @rule(
     "lines/segment-flattened",
     "Re-segment a body flattened onto one line: title, headings glued to text, paragraphs, signature.",
+    examples=(
+        (
+            "本报告所列数据统计期限为2024年1月1日至2024年12月31日。一、总体情况 2024年，我区坚持以习近平新时代中国特色社会主义思想为指导，全面学习贯彻党的精神。二、主动公开政府信息情况 全年主动公开信息一千条。三、收到和处理政府信息公开申请情况 本年度收到申请二百一十八件。"
+            + "其他说明。" * 40,
+            None,
+        ),
+    ),
     kind="lines",
     order=150,
 )

@@ -40,7 +40,13 @@ def strip_markup(line: str) -> tuple[int, str]:
     return level, text
 
 
-@rule("space/indent", "Drop leading ideographic spaces and blanks used as manual indentation.", kind="line", order=200)
+@rule(
+    "space/indent",
+    "Drop leading ideographic spaces and blanks used as manual indentation.",
+    examples=(("\u3000\u3000实施乡村振兴战略", "实施乡村振兴战略"),),
+    kind="line",
+    order=200,
+)
 def strip_indent(line: str) -> str:
     return _INDENT_RE.sub("", line)
 
@@ -93,6 +99,9 @@ def _title_block(lines: list[str]) -> list[int]:
 @rule(
     "structure/title",
     "Mark the title (`# `): a title split over several lines is joined, a page-title duplicate dropped.",
+    examples=(
+        ("2024 年上海市科委政府信息公开工作\n年度报告\n正文。", "# 2024 年上海市科委政府信息公开工作年度报告\n正文。"),
+    ),
     kind="lines",
     order=300,
 )
@@ -114,11 +123,12 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
     first = _TRAILING_DOC_NUMBER_RE.sub("", texts[0])
     if len(texts) > 1 and first and first in "".join(texts[1:]).replace(" ", ""):
         log(block[0] + 1, lines[block[0]], "", removed=significant(lines[block[0]]))
-        block, texts = block[1:], texts[1:]
+        lines = [ln for i, ln in enumerate(lines) if i != block[0]]
+        block, texts = [i - 1 for i in block[1:]], texts[1:]
     title = texts[0]
     for text in texts[1:]:
         title = title.rstrip() + text.strip()
-    new = f"# {title}"
+    new = f"# {title.rstrip(' #')}"  # trailing `#` would read as a closing sequence next time
     if [lines[i] for i in block] != [new]:
         log(block[0] + 1, "\n".join(lines[i] for i in block), new)
     rest = [ln for i, ln in enumerate(lines) if i > block[0] and i not in block]
@@ -130,6 +140,12 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
     "Heading level from the numbering (一、→##, （一）→###, 1.→####, （1）→#####), markers "
     "repaired, bold dropped; run-in headings stay paragraphs; unnumbered converter headings "
     "become paragraphs.",
+    examples=(
+        (
+            "# 题\n#### **四、重点领域**\n八、复议情况\n(一)健全机制。为确保…",
+            "# 题\n## 四、重点领域\n## 八、复议情况\n（一）健全机制。为确保…",
+        ),
+    ),
     kind="lines",
     order=340,
 )
@@ -157,7 +173,7 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
             new = text if level else line
         elif num.kind == "heading":
             heading = num.canonical.rstrip("。") if num.level == 1 else num.canonical
-            new = "#" * (num.level + 1) + " " + heading
+            new = "#" * (num.level + 1) + " " + heading.rstrip(" #")
         else:
             # A run-in heading or a numbered paragraph: keep it a paragraph, repair the marker.
             body = line.strip() if not level else text
@@ -217,6 +233,12 @@ def _is_continuation(lines: list[str], j: int) -> bool:
 @rule(
     "lines/rejoin",
     "Re-join a sentence cut by a hard wrap or a page break (also across blank lines).",
+    examples=(
+        (
+            "坚持不公开为特例的总原则，严格按照\n\n《暂行规定》要求。",
+            "坚持不公开为特例的总原则，严格按照《暂行规定》要求。",
+        ),
+    ),
     kind="lines",
     order=330,
 )
@@ -249,6 +271,7 @@ def _next_nonblank(lines: list[str], i: int) -> int | None:
 @rule(
     "lines/blocks",
     "One blank line between blocks (paragraphs, headings, tables), none at the ends; lines right-stripped.",
+    examples=(("甲。\n乙。\n\n\n\n丙。  ", "甲。\n\n乙。\n\n丙。"),),
     kind="lines",
     order=900,
 )
@@ -281,6 +304,12 @@ _FRAGMENT_RE = re.compile(rf"^[{HAN}]{{1,12}}$|^[{HAN}]( [{HAN}])+$")
 @rule(
     "structure/signature",
     "Re-join a signature broken over lines (`国家发` / `展改革委` / `国 家 能 源 局`) above its date.",
+    examples=(
+        (
+            "本通知自印发之日起施行。\n国家发\n展改革委\n国 家 能 源 局\n2020年5月28日",
+            "本通知自印发之日起施行。\n国家发展改革委 国家能源局\n\n2020年5月28日",
+        ),
+    ),
     kind="lines",
     order=320,
 )
@@ -313,6 +342,13 @@ def join_signature(lines: list[str], log: Log) -> list[str]:
     "structure/unnumbered-headings",
     "In a document with no numbered sections, short section-like lines (`2024年工作回顾`) become "
     "level-1 headings, with a warning; numbers are never invented.",
+    examples=(
+        (
+            "# 报告\n各位代表：\n现在报告。\n2024年工作回顾\n一年来成绩显著。\n二段。\n三段。\n四段。",
+            "# 报告\n各位代表：\n现在报告。\n## 2024年工作回顾\n一年来成绩显著。\n二段。\n三段。\n四段。",
+        ),
+    ),
+    warns=(("# 报告\n各位代表：\n现在报告。\n2024年工作回顾\n一年来成绩显著。\n二段。\n三段。\n四段。", "缺少序号"),),
     kind="lines",
     order=350,
 )

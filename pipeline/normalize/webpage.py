@@ -33,6 +33,12 @@ _TAIL_START_RE = re.compile(r"^(相关政策与解读|相关链接|相关文件|
 @rule(
     "web/crawler-header",
     "Drop a crawler's `标题: … 原文链接: …` header up to `==== 正文 ====`, keeping its fields as metadata.",
+    examples=(
+        (
+            "标题: 某报告\n发布时间: 2019-01-10 16:13\n==================== 正文 ====================\n正文第一段。",
+            "正文第一段。",
+        ),
+    ),
     kind="lines",
     order=90,
 )
@@ -51,7 +57,13 @@ def crawler_header(lines: list[str], log: Log) -> list[str]:
     return lines[end + 1 :]
 
 
-@rule("web/site-title", "Drop a page's `【title】-site name` line, keeping it as metadata.", kind="lines", order=92)
+@rule(
+    "web/site-title",
+    "Drop a page's `【title】-site name` line, keeping it as metadata.",
+    examples=(("【关于某事的通知】-国家发展和改革委员会\n正文。", "正文。"),),
+    kind="lines",
+    order=92,
+)
 def site_title(lines: list[str], log: Log) -> list[str]:
     for i, line in enumerate(lines):
         if not line.strip():
@@ -68,6 +80,7 @@ def site_title(lines: list[str], log: Log) -> list[str]:
 @rule(
     "web/chrome",
     "Drop website chrome: breadcrumbs, [ 打印 ], share bars, `发布时间：`/`来源：` lines, related-link tails.",
+    examples=(("首页\n>\n政务公开\n>\n政策\n[ 打印 ]\n发布时间：2020/06/08\n正文。", "正文。"),),
     kind="lines",
     order=95,
 )
@@ -130,6 +143,12 @@ def _strip_inline_chrome(line: str, log: Log) -> str:
 @rule(
     "web/dateline",
     "Drop a news-wire dateline such as `新华社北京2月4日电` before the title, as metadata.",
+    examples=(
+        (
+            "新华社北京2月4日电\n\n中共中央 国务院关于实施乡村振兴战略的意见",
+            "\n中共中央 国务院关于实施乡村振兴战略的意见",
+        ),
+    ),
     kind="lines",
     order=96,
 )
@@ -145,7 +164,18 @@ def dateline(lines: list[str], log: Log) -> list[str]:
     return lines
 
 
-@rule("web/source-line", "Drop a `来源：北京日报` line near the top, as metadata.", kind="lines", order=97)
+@rule(
+    "web/source-line",
+    "Drop a `来源：北京日报` line near the top, as metadata.",
+    examples=(
+        (
+            "**2025年北京市政府工作报告**\n\n来源：北京日报\n\n各位代表：",
+            "**2025年北京市政府工作报告**\n\n\n各位代表：",
+        ),
+    ),
+    kind="lines",
+    order=97,
+)
 def source_line(lines: list[str], log: Log) -> list[str]:
     seen = 0
     for i, line in enumerate(lines):

@@ -1,0 +1,32 @@
+"""The change log of one normalization, as stored in the bag and printed by `pipeline normalize --json`."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from pipeline.model import Document
+
+
+def change_log(doc: Document) -> dict:
+    counts = Counter(c.rule for c in doc.changes)
+    return {
+        "document": doc.doc_id,
+        "source": doc.source_path.name,
+        "encoding": doc.encoding,
+        "rules": dict(sorted(counts.items())),
+        "changes": [
+            {"rule": c.rule, "line": c.line, "before": c.before, "after": c.after, "removed": c.removed}
+            for c in doc.changes
+        ],
+        # Text dropped as debris (page numbers, site chrome, crawler headers), verbatim.
+        "removed_debris": [c.before for c in doc.changes if c.removed],
+        "warnings": [
+            {"rule": w.rule, "line": w.line, "message": w.message, "excerpt": w.excerpt} for w in doc.warnings
+        ],
+        "source_info": dict(sorted(doc.meta.source_info.items())),
+    }
+
+
+def change_log_json(doc: Document) -> bytes:
+    return (json.dumps(change_log(doc), ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")

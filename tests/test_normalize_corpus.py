@@ -1,0 +1,177 @@
+"""The normalizer against the 20 real documents, with expectations written by reading them
+(tests/fixtures/expected_structure.json), plus property-based tests on generated input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.model import Document
+from pipeline.normalize import normalize
+from pipeline.normalize.chars import significant
+from pipeline.read import read_document
+from tests.conftest import CORPUS, FIXTURES, corpus_file
+
+EXPECTED = json.loads((FIXTURES / "expected_structure.json").read_text(encoding="utf-8"))
+_CACHE: dict[str, Document] = {}
+
+
+def normalized(path: Path) -> Document:
+    if path.name not in _CACHE:
+        _CACHE[path.name] = normalize(read_document(path, path.stem))
+    return _CACHE[path.name]
+
+
+def renormalize(doc: Document) -> Document:
+    return normalize(Document("again", doc.source_path, doc.markdown.encode(), "UTF-8", doc.markdown))
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name[:2])
+def test_idempotent(path):
+    doc = normalized(path)
+    assert renormalize(doc).markdown == doc.markdown
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name[:2])
+def test_lossless_accounting_in_order(path):
+    doc = normalized(path)
+    source, output = significant(doc.text), significant(doc.markdown)
+    removed = "".join(c.removed for c in doc.changes)
+    # everything kept is in the source order, and exactly the logged debris is missing
+    assert is_subsequence(output, source)
+    assert len(source) - len(output) == len(removed)
+    log_debris = [c.before for c in doc.changes if c.removed]
+    assert all(significant(chunk) for chunk in log_debris)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED), ids=lambda n: n[:2])
+def test_structure_matches_a_human_reading(name):
+    expected = EXPECTED[name]
+    doc = normalized(FIXTURES / "corpus" / name)
+    lines = doc.markdown.splitlines()
+    level1 = [ln[3:] for ln in lines if ln.startswith("## ") and not ln.startswith("## 第")]
+    assert level1 == expected["level1"]
+    assert doc.meta.title == (expected["title"] or "")
+    assert doc.meta.signature == (expected["signature"] or "")
+    assert (doc.meta.date.isoformat() if doc.meta.date else None) == expected["date"]
+    if expected["doc_number"]:
+        assert doc.meta.doc_number == expected["doc_number"]
+
+
+def test_annual_report_sequence_anomalies_are_warned_not_renumbered():
+    doc = normalized(corpus_file("02-"))
+    messages = [w.message for w in doc.warnings]
+    assert any("重新开始" in m for m in messages)
+    assert any("不连续" in m for m in messages)
+    assert "## 五、其他需要报告的事项" in doc.markdown  # kept as the document has it
+
+
+def test_table_row_labels_are_not_sections():
+    doc = normalized(corpus_file("01-"))
+    assert "## 一、本年新收政府信息公开申请数量" not in doc.markdown
+    assert "本年新收政府信息公开申请数量" in doc.markdown
+
+
+def test_the_two_copies_of_the_opinion_normalize_alike():
+    crlf, xinhua = normalized(corpus_file("13-")), normalized(corpus_file("14-"))
+    assert crlf.markdown == xinhua.markdown
+    assert xinhua.meta.source_info["电头"] == "新华社北京2月4日电"
+
+
+@pytest.mark.parametrize(("prefix", "phrase"), [("20-", "经济特区管理必须维护我国主权"), ("21-", "新时代")])
+def test_gbk_files(prefix, phrase):
+    doc = normalized(corpus_file(prefix))
+    assert doc.encoding == "GB18030"
+    assert phrase in doc.markdown
+
+
+def test_web_page_chrome_becomes_metadata():
+    doc = normalized(corpus_file("10-"))
+    for chrome in ("首页", "[ 打印 ]", "排行榜", "相关政策与解读", "发布时间"):
+        assert chrome not in doc.markdown
+    assert doc.meta.source_info["发布时间"] == "2020/06/08"
+    assert "国家发展改革委 国家能源局" in doc.markdown  # the re-joined two-issuer signature
+
+
+def test_crawler_header_and_flattened_body():
+    doc = normalized(corpus_file("06-"))
+    assert doc.meta.source_info["原文链接"].startswith("https://www.pingtan.gov.cn/")
+    assert "原文链接" not in doc.markdown
+    assert "## 一、概述\n\n2018年以来，我区" in doc.markdown
+    assert "pzxxgkb@163.com" in doc.markdown  # full-width ＠ repaired inside the e-mail
+
+
+def test_ocr_suspects_are_warned():
+    messages = " ".join(w.message for w in normalized(corpus_file("20-")).warnings)
+    assert "假名" in messages and "一九八年" in messages
+
+
+def test_broken_tables_are_warned_and_kept():
+    doc = normalized(corpus_file("04-"))
+    assert any("占位" in w.message for w in doc.warnings)
+    assert doc.markdown.count("|") > 100
+
+
+def test_html_tables_keep_their_structure():
+    import re
+
+    source, doc = read_document(corpus_file("08-"), "x"), normalized(corpus_file("08-"))
+    tags = lambda text: re.findall(r"<[^>]+>", text)  # noqa: E731
+    assert tags(doc.markdown) == tags(source.text)
+
+
+def test_chapters_and_articles():
+    doc = normalized(corpus_file("12-"))
+    assert "## 第一章\u3000总则" in doc.markdown
+    assert "第一条\u3000为了提升我区知识产权创造" in doc.markdown
+    assert "## 第六章\u3000附则" in doc.markdown
+
+
+# --- properties on generated input ---------------------------------------------------------------
+
+_PIECES = st.sampled_from(
+    list("政府信息公开工作年度报告我镇未收到申请本年度")
+    + list("，。、；：（）《》“”")
+    + list(",.;:()!?\"' -*#|>_`~[]")
+    + [
+        "\n",
+        "\n\n",
+        "　",
+        "一、",
+        "（一）",
+        "1.",
+        "（1）",
+        "## ",
+        "**",
+        "2018",
+        "年",
+        "— 1 —",
+        "| a | b |",
+        "|---|---|",
+        "第一章 ",
+        "第二条 ",
+        "二○一二年五月十七日",
+        "<td>1</td>",
+        "http://x.cn/a?b=1",
+        "留格庄镇人民政府\n\n2019年3月5日",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_property_no_crash_idempotent_lossless(text):
+    doc = normalize(Document("p", Path("p.md"), text.encode(), "UTF-8", text))
+    assert renormalize(doc).markdown == doc.markdown
+    removed = "".join(c.removed for c in doc.changes)
+    assert is_subsequence(significant(doc.markdown), significant(text))
+    assert len(significant(text)) - len(significant(doc.markdown)) == len(removed)
