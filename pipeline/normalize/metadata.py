@@ -73,6 +73,16 @@ def _signature(lines: list[str], meta: Metadata) -> None:
             return
 
 
+def _recipients(lines: list[str]) -> str:
+    """主送机关 (§7.3.2): the first line after the title that ends with a full-width colon."""
+    for line in lines[1:8]:
+        if line.startswith("#"):
+            continue
+        if line.endswith("：") and len(line) <= 200 and not re.search(r"[。；]", line):
+            return line[:-1]
+    return ""
+
+
 def _first_date(lines: list[str]) -> dt.date | None:
     """Without a signature: a date line (under the title, or alone at the end) or an occasion line."""
     for line in lines:
@@ -90,6 +100,7 @@ def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadat
     meta = Metadata(source_info=info)
     meta.title = next((ln[2:].strip() for ln in lines[:6] if ln.startswith("# ")), info.get("标题", ""))
     _signature(lines, meta)
+    meta.recipients = _recipients(lines)
     if not meta.date:
         meta.date = _first_date(lines)
     if not meta.organ and meta.title:

@@ -164,3 +164,17 @@ _FULLWIDTH_AT_DOT_RE = re.compile(r"(?<=[0-9A-Za-z])[＠．](?=[0-9A-Za-z])")
 def halfwidth_alnum(line: str) -> str:
     line = line.translate(_FULLWIDTH_ASCII)
     return _FULLWIDTH_AT_DOT_RE.sub(lambda m: "@" if m[0] == "＠" else ".", line)
+
+
+_CN_ZERO_DATE_RE = re.compile(r"[一二三四五六七八九〇○OＯ0０零]{4}年(?=[一二三四五六七八九十]{1,2}月)")
+
+
+@rule(
+    "punct/chinese-zero",
+    "The zero in Chinese-numeral years is 〇 (U+3007), not ○, O or 0: `二○一二年` → `二〇一二年`.",
+    examples=(("二○一二年五月十七日", "二〇一二年五月十七日"), ("二O二三年一月", "二〇二三年一月")),
+    kind="line",
+    order=268,
+)
+def chinese_zero(line: str) -> str:
+    return _CN_ZERO_DATE_RE.sub(lambda m: re.sub("[○OＯ0０零]", "〇", m[0]), line)

@@ -32,7 +32,7 @@ _CN_DATE = r"[一二三四五六七八九〇○OＯ0０]{4}年[一二三四五�
 _GLUED_SIGNATURE_RE = re.compile(
     r"(?<=[。])([\u4e00-\u9fff]{2,24}?(?:办公室|人民政府|委员会|管委会|局|厅))(\d{4}年\d{1,2}月\d{1,2}日)"
 )
-_GLUED_RECIPIENTS_RE = re.compile(r"(?<=的(?:通知|意见|决定|批复))(?=[^。：；\s]{2,60}：)")
+_GLUED_RECIPIENTS_RE = re.compile(r"(?<=的(?:通知|意见|决定|批复))([^。：；\s]{2,60}：)")
 _SPACED_PARTS_RE = re.compile(
     rf"[ \u3000]+(?={_CN_DATE}|[\u4e00-\u9fff]{{2,24}}(?:办公室|人民政府|委员会) \d{{4}}年)"
     r"|(?<=[。：；！？]) +"
@@ -112,7 +112,7 @@ def split_flattened(line: str) -> list[str]:
     for piece in pieces:
         piece = _GLUED_SIGNATURE_RE.sub(lambda m: f"\n{m[1]}\n{m[2]}\n", piece)
         piece = _SPACED_PARTS_RE.sub("\n", piece)
-        piece = _GLUED_RECIPIENTS_RE.sub("\n", piece)
+        piece = _GLUED_RECIPIENTS_RE.sub(lambda m: f"\n{m[1]}\n", piece)
         out.extend(p.strip() for p in piece.split("\n") if p.strip())
     return out
 
@@ -125,8 +125,7 @@ def split_flattened(line: str) -> list[str]:
             "本报告所列数据统计期限为2024年1月1日至2024年12月31日。"
             "一、总体情况 2024年，我区坚持以习近平新时代中国特色社会主义思想为指导，全面学习贯彻党的精神。"
             "二、主动公开政府信息情况 全年主动公开信息一千条。"
-            "三、收到和处理政府信息公开申请情况 本年度收到申请二百一十八件。"
-            + "其他说明。" * 40,
+            "三、收到和处理政府信息公开申请情况 本年度收到申请二百一十八件。" + "其他说明。" * 40,
             None,
         ),
     ),

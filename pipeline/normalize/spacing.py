@@ -20,6 +20,8 @@ _ORGAN_END = re.compile(f"(中央|国务院|委员会|[{HAN}](部|委|局|厅|�
 _ORGAN_START = re.compile(f"^(中共|中央|国务院|国家|全国|[{HAN}]{{1,8}}?(部|委|局|厅|署|办公室|办公厅|政府))")
 
 
+_TITLE_END = re.compile(r"(总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长)$")
+_NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,4}(同志)?\s*$")
 _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{1,5}[章节条]$")
 
 
@@ -38,6 +40,8 @@ def remove_cjk_spaces(line: str) -> str:
 
     def han_han(m: re.Match[str]) -> str:
         left, right = line[: m.start()], line[m.end() :]
+        if _TITLE_END.search(left) and _NAME_ONLY.match(right):
+            return " "  # `国务院总理 李克强`: the speaker line keeps its space
         if _ARTICLE_END.search(left):
             return "\u3000"  # 第一章　总则, 第一条　为了…: the space after the number is kept
         if _ORGAN_END.search(left) and _ORGAN_START.search(right):

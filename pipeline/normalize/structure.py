@@ -26,6 +26,8 @@ _OPEN_END_RE = re.compile(rf"[{HAN}0-9A-Za-z，、“‘《（—]$|(?<![。！�
 _CONTINUATION_START_RE = re.compile(rf"^[{HAN}0-9A-Za-z《“‘（—、，。；：）》”]")
 _BLOCK_START_RE = re.compile(r"^(#|\||>|<|[-*+] |\d+\. |```)")
 MIN_WRAPPED_LINE = 10
+# `国务院总理 李克强`: the speaker line under a report's title.
+_SPEAKER_RE = re.compile(r"(总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长)[ \u3000]?[\u4e00-\u9fff]{2,4}(同志)?$")
 
 
 def strip_markup(line: str) -> tuple[int, str]:
@@ -210,7 +212,9 @@ def _is_open(line: str) -> bool:
     text = line.strip()
     if len(text) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text):
         return False
-    if _DOC_NUMBER_LINE_RE.match(text) or text.endswith("印发"):
+    if _DOC_NUMBER_LINE_RE.match(text) or text.endswith("印发") or text.startswith("——"):
+        return False
+    if _SPEAKER_RE.search(text):
         return False
     if numbering.parse(text) is not None and numbering.parse(text).kind == "heading":
         return False
@@ -223,8 +227,8 @@ def _is_continuation(lines: list[str], j: int) -> bool:
         return False
     if numbering.parse(text) is not None:
         return False
-    if not _CONTINUATION_START_RE.match(text):
-        return False
+    if not _CONTINUATION_START_RE.match(text) or (text.endswith("：") and len(text) <= 12):
+        return False  # `各位代表：` is a salutation, never the end of a sentence
     # A short line followed by a date is a signature, not the rest of a sentence.
     nxt = next((t.strip() for t in lines[j + 1 :] if t.strip()), "")
     return not (len(text) <= 30 and DATE_LINE_RE.match(nxt))
