@@ -220,3 +220,13 @@ def test_rule_has_fixtures_and_they_hold(rule):
     for source, phrase in rule.warns:
         _, log = apply(rule, source)
         assert any(phrase in w.message for w in log.warnings), (rule.id, source)
+
+
+def test_seed_punctuation_and_spacing_acceptance(seed):
+    import re
+
+    han = "[\u4e00-\u9fff]"
+    assert not re.search(f"{han}[,():;]|[,():;]{han}", seed.markdown)
+    assert not re.search(rf"{han} +\d|\d +{han}", seed.markdown)
+    assert "电话：0535-3661003。" in seed.markdown
+    assert seed.meta.signature == "留格庄镇人民政府" and seed.meta.date_text == "2019年3月5日"

@@ -66,3 +66,36 @@ def crawler_punctuation(lines: list[str], log: Log) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+_HEADER_CANDIDATE_RE = re.compile(r"^[^。，；：！？|#<>]{2,30}$")
+
+
+@rule(
+    "debris/running-header",
+    "Drop a running header or footer: the same short line repeated on three or more pages.",
+    examples=(
+        (
+            "淮安市人民政府文件\n正文第一页。\n淮安市人民政府文件\n正文第二页。\n淮安市人民政府文件\n正文第三页。",
+            "正文第一页。\n正文第二页。\n正文第三页。",
+        ),
+    ),
+    kind="lines",
+    order=105,
+)
+def drop_running_headers(lines: list[str], log: Log) -> list[str]:
+    from collections import Counter
+
+    from pipeline import numbering
+
+    counts = Counter(ln.strip() for ln in lines if _HEADER_CANDIDATE_RE.match(ln.strip()))
+    repeated = {t for t, n in counts.items() if n >= 3 and numbering.parse(t) is None and not t.isdigit()}
+    if not repeated:
+        return lines
+    kept = []
+    for no, line in enumerate(lines, 1):
+        if line.strip() in repeated:
+            log(no, line, "", removed=significant(line))
+        else:
+            kept.append(line)
+    return kept

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.normalize.registry import rule
 
 
@@ -25,3 +27,17 @@ def strip_bom(text: str) -> tuple[str, str]:
 )
 def unify_newlines(text: str) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), ""
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u200c\u200d\u2060]")
+
+
+@rule(
+    "bytes/controls",
+    "Form feeds (page breaks from pdftotext) become line breaks; other control and zero-width characters are dropped.",
+    examples=(("第一页\f第二页", "第一页\n第二页"), ("政\u200b府\x07", "政府")),
+    kind="text",
+    order=30,
+)
+def control_characters(text: str) -> tuple[str, str]:
+    return _CONTROL_RE.sub("", text.replace("\f", "\n")), ""

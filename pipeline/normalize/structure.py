@@ -374,3 +374,20 @@ def unnumbered_headings(lines: list[str], log: Log) -> list[str]:
             log(i + 1, lines[i], out[i])
             log.warn(i + 1, "一级标题缺少序号（未自动编号），请核对原文", text)
     return out
+
+
+_ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d*)\s*[:：]\s*(.+?)[。.．]?$")
+
+
+@rule(
+    "structure/attachment-note",
+    "附件说明 (§7.3.4): `附件:1.统计表。` → `附件：1.统计表` (full-width colon, no closing punctuation).",
+    examples=(("附件:1.统计表。", "附件：1.统计表"), ("附件1：平潭县统计表", "附件1：平潭县统计表")),
+    kind="line",
+    order=280,
+)
+def attachment_note(line: str) -> str:
+    m = _ATTACHMENT_RE.match(line.strip())
+    if not m or len(line) > 80:
+        return line
+    return f"附件{m[1]}：{m[2]}"
