@@ -1,9 +1,13 @@
 """Stage 3, xhtml: normalized Markdown -> semantic XHTML5, the hub of the pipeline.
 
 The PDF is rendered from this file, the archival record is derived from it, and web teams
-publish it; so it carries the document's real structure (title, nested sections by the
-numbering, run-in headings, signature and date) and nothing unsafe. Raw HTML in the Markdown
-is never passed through: Python-Markdown escapes it, so its text survives as text.
+publish it; so it carries the document's real structure (title block, sections nested by the
+numbering, run-in headings, tables, signature and date) and nothing unsafe.
+
+Raw HTML in the Markdown (converters emit HTML tables) goes through nh3, a maintained
+sanitizer, with an allowlist: tables, line breaks, sub/sup and inline text markup survive;
+scripts, event handlers, frames, forms, styles, images and non-web URLs do not. Every removal
+is logged as a change of rule ``xhtml/sanitize``, with any text it dropped.
 """
 
 from __future__ import annotations
@@ -12,65 +16,118 @@ import re
 from dataclasses import replace
 
 import markdown
+import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline import __version__, numbering
-from pipeline.model import Document
-from pipeline.normalize.chars import CJK
+from pipeline.model import Change, Document
+from pipeline.normalize.chars import CJK, significant
+from pipeline.normalize.structure import DATE_LINE_RE
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+SANITIZE_RULE = "xhtml/sanitize"
 _VOID = {"br", "hr", "img", "meta", "link", "col", "wbr"}
-# Elements a document body may contain; anything else is unwrapped to its text.
-_ALLOWED = {
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "a",
-    "br",
-    "hr",
-    "span",
-    "sup",
-    "sub",
-    "del",
+_TABLE_TAGS = {"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col"}
+_ALLOWED_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "code", "pre", "blockquote",
+    "ul", "ol", "li", "a", "br", "hr", "span", "sub", "sup", "del", *_TABLE_TAGS,
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "td": {"rowspan", "colspan"},
+    "th": {"rowspan", "colspan", "scope"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "span": {"class"},
+    "ol": {"start"},
 }
-_SAFE_HREF = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
+_DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
+                         "select", "svg", "math", "head", "title"}  # fmt: skip
+_URL_SCHEMES = {"http", "https", "mailto"}
+_MARKDOWN_STYLE = re.compile(r"^text-align: (left|right|center);$")
 _NUMERIC = re.compile(r"^[\s\d.,，%‰+\-—～~]+$")
 _CJK_BREAK = re.compile(f"(?<=[{CJK}])\n(?=[{CJK}])")
+_CAPTION_RE = re.compile(r"^(表[一二三四五六七八九十\d]+)[：:、. ]?\s*(.{0,40})$")
+_DOC_NUMBER_RE = re.compile(r"^\S{1,12}〔\d{4}〕\d+号$")
+_SPEAKER_RE = re.compile(r"(总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长) [\u4e00-\u9fff]{2,4}(同志)?$")
+# The statutory tables of the 2019+ annual-report template, recognised by their fixed labels.
+STATUTORY_TABLES = (
+    ("active-disclosure", "主动公开政府信息情况", ("第二十条第（一）项", "本年制发件数", "现行有效件数")),
+    ("applications", "收到和处理政府信息公开申请情况", ("本年新收政府信息公开申请数量", "申请人情况", "予以公开")),
+    ("review-litigation", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼", "结果维持")),
+)
 
 
 def to_xhtml(doc: Document) -> Document:
-    return replace(doc, xhtml=build(doc))
+    xhtml, removals = build(doc)
+    return replace(doc, xhtml=xhtml, changes=[*doc.changes, *removals])
 
 
-def _md_to_fragment(text: str) -> lxml_html.HtmlElement:
+# --- Markdown and sanitizing ----------------------------------------------------------------------
+
+
+def _markdown_html(text: str) -> str:
     md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="xhtml")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    return lxml_html.fragment_fromstring(md.convert(text) or "<p></p>", create_parent="div")
+    return md.convert(text) or "<p></p>"
+
+
+def _audit(fragment: lxml_html.HtmlElement) -> list[Change]:
+    """What the sanitizer is about to remove, for the change log; images become their alt text."""
+    removals: list[Change] = []
+
+    def log(what: str, snippet: str, lost: str = "") -> None:
+        removals.append(Change(SANITIZE_RULE, 0, snippet[:200], what, lost))
+
+    for el in list(fragment.iter()):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag == "img":
+            alt = el.get("alt") or ""
+            log(f"移除图片（{el.get('src', '')[:80]}），保留替代文字", lxml_html.tostring(el, encoding="unicode"))
+            span = lxml_html.Element("span", {"class": "image-omitted"})
+            span.text, span.tail = alt or None, el.tail
+            el.getparent().replace(el, span)
+            continue
+        if tag in _DROPPED_WITH_CONTENT:
+            snippet = lxml_html.tostring(el, encoding="unicode", with_tail=False)
+            log(f"移除 <{tag}> 元素及其内容", snippet, significant(el.text_content()))
+            continue
+        if tag and tag not in _ALLOWED_TAGS and tag not in ("div", "html", "body"):
+            log(f"移除 <{tag}> 标签（保留其中文字）", lxml_html.tostring(el, encoding="unicode", with_tail=False))
+        allowed = _ALLOWED_ATTRIBUTES.get(tag, set())
+        for name, value in el.attrib.items():
+            if name == "style" and tag in ("td", "th") and _MARKDOWN_STYLE.match(value):
+                continue  # Python-Markdown's own column alignment
+            if name not in allowed:
+                log(f"移除 {name} 属性", f'<{tag} {name}="{value[:80]}">')
+            elif name == "href" and value.split(":", 1)[0].lower() not in _URL_SCHEMES and ":" in value:
+                log("移除不安全的链接地址", f'<a href="{value[:80]}">')
+    return removals
+
+
+def _sanitize(html: str) -> tuple[lxml_html.HtmlElement, list[Change]]:
+    raw = lxml_html.fragment_fromstring(html, create_parent="div")
+    removals = _audit(raw)
+    clean = nh3.clean(
+        lxml_html.tostring(raw, encoding="unicode"),
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        clean_content_tags=_DROPPED_WITH_CONTENT - {"head", "title"},
+        url_schemes=_URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return lxml_html.fragment_fromstring(clean or "<p></p>", create_parent="div"), removals
+
+
+# --- building the XHTML tree ----------------------------------------------------------------------
 
 
 def _x(tag: str, text: str | None = None, **attrib: str) -> etree._Element:
-    el = etree.Element(f"{{{XHTML_NS}}}{tag}", {k.rstrip("_"): v for k, v in attrib.items()}, nsmap={None: XHTML_NS})
+    el = etree.Element(
+        f"{{{XHTML_NS}}}{tag}", {k.rstrip("_").replace("_", "-"): v for k, v in attrib.items()}, nsmap={None: XHTML_NS}
+    )
     el.text = text
     return el
 
@@ -81,48 +138,136 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: st
     return el
 
 
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
 def _join_breaks(s: str | None) -> str | None:
     return _CJK_BREAK.sub("", s) if s else s
 
 
 def _copy(src: lxml_html.HtmlElement) -> etree._Element:
-    """Copy a parsed element into the XHTML namespace, keeping only safe tags and attributes."""
-    tag = src.tag if isinstance(src.tag, str) else ""
-    if tag == "img":
-        el = _x("span", src.get("alt") or None, class_="image-omitted")
-        el.tail = _join_breaks(src.tail)
-        return el
-    el = _x(tag if tag in _ALLOWED else "span", _join_breaks(src.text))
-    if tag == "a" and _SAFE_HREF.match(src.get("href", "")):
-        el.set("href", src.get("href"))
-    if tag in ("td", "th"):
-        if _NUMERIC.match(src.text_content() or "-") and src.text_content().strip():
-            el.set("class", "num")
-        if tag == "th":
-            el.set("scope", "col")
+    """Copy a sanitized element into the XHTML namespace."""
+    tag = src.tag if isinstance(src.tag, str) and src.tag in _ALLOWED_TAGS else "span"
+    tag = {"b": "strong", "i": "em"}.get(tag, tag)
+    el = _x(tag, _join_breaks(src.text))
+    for name in ("href", "rowspan", "colspan", "class", "start", "span"):
+        value = src.get(name)
+        if value is not None and (name not in ("rowspan", "colspan", "span") or value.isdigit() and value != "1"):
+            el.set(name, value)
     for child in src:
-        el.append(_copy(child))
+        if isinstance(child.tag, str):
+            el.append(_copy(child))
     el.tail = _join_breaks(src.tail)
     return el
 
 
 def _run_in(p: etree._Element) -> None:
-    """Mark the first sentence of ``（一）健全工作机制，强化责任担当。为确保…`` as a run-in heading."""
+    """Mark ``（一）健全工作机制，强化责任担当。`` and ``第一条`` at the start of a paragraph."""
     if len(p) or not p.text:
         return
     num = numbering.parse(p.text)
-    if num is None or num.kind != "run-in":
+    if num is None:
         return
-    head = num.marker + num.lead
-    span = _x("span", head, class_="run-in")
-    span.set("data-level", str(num.level))
+    if num.marker.startswith("第") and num.marker.rstrip("\u3000").endswith("条"):
+        head, cls, level = num.marker.rstrip("\u3000"), "article", ""
+    elif num.kind == "run-in":
+        head, cls, level = num.marker + num.lead, "run-in", str(num.level)
+    else:
+        return
+    span = _x("span", head, class_=cls)
+    if level:
+        span.set("data-level", level)
     span.tail = p.text[len(head) :]
     p.text = None
     p.insert(0, span)
 
 
-def build(doc: Document) -> bytes:
+def _header_role(text: str, meta_recipients: str) -> str:
+    if _DOC_NUMBER_RE.match(text):
+        return "doc-number"
+    if text.startswith("——"):
+        return "subtitle"
+    if DATE_LINE_RE.match(text) and text.startswith(("（", "(")):
+        return "dateline"
+    if _SPEAKER_RE.search(text) and len(text) <= 30:
+        return "speaker"
+    if meta_recipients and text == meta_recipients + "：":
+        return "recipients"
+    return ""
+
+
+def _clamp_spans(table: etree._Element) -> list[Change]:
+    """Shrink colspans that reach past every row's last cell (OCR tables): the HTML table model
+    forbids columns in which no cell begins. Each repair is logged."""
+    ns = f"{{{XHTML_NS}}}"
+    starts: set[int] = set()
+    grid: dict[tuple[int, int], bool] = {}
+    placed: list[tuple[etree._Element, int]] = []
+    for r, tr in enumerate(table.iter(f"{ns}tr")):
+        c = 0
+        for cell in tr:
+            while grid.get((r, c)):
+                c += 1
+            span_c, span_r = int(cell.get("colspan", "1")), int(cell.get("rowspan", "1"))
+            starts.add(c)
+            placed.append((cell, c))
+            for dr in range(span_r):
+                for dc in range(span_c):
+                    grid[(r + dr, c + dc)] = True
+            c += span_c
+    repairs = []
+    for cell, c in placed:
+        span = int(cell.get("colspan", "1"))
+        useful = 1 + sum(1 for k in range(c + 1, c + span) if k in starts)
+        if useful < span:
+            repairs.append(
+                Change(SANITIZE_RULE, 0, f'<td colspan="{span}">', f"表格单元格列跨度超出实际列数，改为 {useful}")
+            )
+            if useful == 1:
+                del cell.attrib["colspan"]
+            else:
+                cell.set("colspan", str(useful))
+    return repairs
+
+
+def _statutory_key(content: str, section_title: str) -> str:
+    for key, name, labels in STATUTORY_TABLES:
+        if sum(label in content for label in labels) >= 2 or name in section_title:
+            return key
+    return ""
+
+
+def _finish_table(table: etree._Element, caption_text: str | None, section_title: str) -> list[Change]:
+    ns = f"{{{XHTML_NS}}}"
+    repairs = _clamp_spans(table)
+    rows = [tr for tr in table.iter(f"{ns}tr")]
+    if caption_text:
+        table.insert(0, _x("caption", caption_text))
+    if table.find(f"{ns}thead") is None and rows and all(_local(c) == "th" for c in rows[0]):
+        thead = _x("thead")
+        first = rows[0]
+        first.getparent().remove(first)
+        thead.append(first)
+        index = 1 if caption_text else 0
+        table.insert(index, thead)
+    for cell in table.iter(f"{ns}th", f"{ns}td"):
+        text = "".join(cell.itertext()).strip()
+        if _local(cell) == "th":
+            in_head = cell.getparent().getparent() is not None and _local(cell.getparent().getparent()) == "thead"
+            cell.set("scope", "col" if in_head else "row")
+        elif text and _NUMERIC.match(text):
+            cell.set("class", "num")
+    key = _statutory_key("".join(table.itertext()).replace(" ", ""), section_title)
+    if key:
+        table.set("class", "statutory")
+        table.set("data-statutory", key)
+    return repairs
+
+
+def build(doc: Document) -> tuple[bytes, list[Change]]:
     meta = doc.meta
+    fragment, removals = _sanitize(_markdown_html(doc.markdown))
     root = _x("html", lang="zh-CN")
     root.set(XML_LANG, "zh-CN")
     head = _sub(root, "head")
@@ -130,45 +275,64 @@ def build(doc: Document) -> bytes:
     _sub(head, "title", meta.title or doc.doc_id)
     _sub(head, "link", rel="schema.DC", href="http://purl.org/dc/elements/1.1/")
     _sub(head, "link", rel="schema.DCTERMS", href="http://purl.org/dc/terms/")
+    date = meta.date.isoformat() if meta.date else ""
     fields = [
         ("DC.title", meta.title),
         ("DC.creator", meta.organ),
-        ("DC.date", meta.date.isoformat() if meta.date else ""),
+        ("DC.date", date),
         ("DC.language", "zh-CN"),
         ("DC.identifier", doc.doc_id),
         ("DC.format", "application/xhtml+xml"),
+        ("dcterms.issued", date),
+        ("dcterms.source", f"source.md; charset={doc.encoding.split()[0]}" if doc.encoding else ""),
         ("author", meta.organ),
-        ("dcterms.created", meta.date.isoformat() if meta.date else ""),
+        ("dcterms.created", date),
         ("generator", f"gov-doc-pipeline {__version__}"),
     ]
     for name, value in fields:
         if value:
             _sub(head, "meta", name=name, content=value)
     body = _sub(root, "body")
-    body.set("data-source-encoding", doc.encoding)
+    if doc.encoding:
+        body.set("data-source-encoding", doc.encoding)
     article = _sub(body, "article", class_="document")
     article.set("data-doc-id", doc.doc_id)
+    header = _sub(article, "header")
 
-    blocks = [_copy(child) for child in _md_to_fragment(doc.markdown)]
+    blocks = [_copy(child) for child in fragment if isinstance(child.tag, str)]
     footer_blocks = _signature_blocks(blocks, meta.signature, meta.date_text) if meta.date else []
     stack: list[tuple[int, etree._Element]] = [(1, article)]
-    counters = [0] * 7
+    counters = [0] * 8
+    in_header = True
+    pending_caption: etree._Element | None = None
     for block in blocks:
-        tag = etree.QName(block).localname
-        if block in footer_blocks:
+        tag = _local(block)
+        if any(block is f for f in footer_blocks):
             continue
-        if tag == "h1" and not article.findall(f"{{{XHTML_NS}}}header"):
-            header = _x("header")
-            article.insert(0, header)
+        text = "".join(block.itertext()).strip()
+        if tag == "h1" and header.find(f"{{{XHTML_NS}}}h1") is None:
             header.append(block)
             continue
+        if in_header and tag == "p":
+            role = _header_role(text, meta.recipients)
+            if role:
+                block.set("class", role)
+                if role == "dateline" and meta.date:
+                    inner, block.text = block.text, None
+                    _sub(block, "time", inner, datetime=date)
+                header.append(block)
+                continue
+        if tag != "h1":
+            in_header = False
+        if pending_caption is not None and tag != "table":
+            pending_caption = None
         if re.fullmatch(r"h[1-6]", tag):
             level = max(2, int(tag[1]))
             block.tag = f"{{{XHTML_NS}}}h{level}"
             while stack[-1][0] >= level:
                 stack.pop()
             counters[level] += 1
-            counters[level + 1 :] = [0] * (6 - level)
+            counters[level + 1 :] = [0] * (7 - level)
             sid = "sec-" + "-".join(str(n) for n in counters[2 : level + 1] if n)
             section = _sub(stack[-1][1], "section", id=sid)
             section.set("class", f"level-{level - 1}")
@@ -177,20 +341,36 @@ def build(doc: Document) -> bytes:
             continue
         if tag == "p":
             _run_in(block)
+            if text.startswith("附件") and re.match(r"^附件\d*：", text):
+                block.set("class", "attachment-note")
+            if _CAPTION_RE.match(text) and not len(block):
+                pending_caption = block
+        if tag == "table":
+            caption = None
+            if pending_caption is not None and pending_caption.getparent() is stack[-1][1]:
+                caption = "".join(pending_caption.itertext()).strip()
+                stack[-1][1].remove(pending_caption)
+            top = next((sec for lvl, sec in stack if lvl == 2), None)
+            section_title = "".join(top[0].itertext()) if top is not None else ""
+            removals += _finish_table(block, caption, section_title)
+            pending_caption = None
         stack[-1][1].append(block)
+    if not len(header):
+        article.remove(header)
     if footer_blocks:
         footer = _sub(article, "footer", class_="signature")
-        organ, date = footer_blocks
+        organ, date_p = footer_blocks
         organ.set("class", "organ")
-        date.set("class", "date")
-        text, date.text = date.text, None
-        _sub(date, "time", text, datetime=meta.date.isoformat() if meta.date else "")
-        footer.extend([organ, date])
+        date_p.set("class", "date")
+        inner, date_p.text = date_p.text, None
+        _sub(date_p, "time", inner, datetime=date)
+        footer.extend([organ, date_p])
     for el in root.iter():
-        if etree.QName(el).localname not in _VOID and el.text is None and not len(el):
+        if _local(el) not in _VOID and el.text is None and not len(el):
             el.text = ""  # serialize as <p></p>: `<p/>` would swallow what follows in HTML parsers
     etree.cleanup_namespaces(root)
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+    xhtml = etree.tostring(root, encoding="UTF-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+    return xhtml, removals
 
 
 def _signature_blocks(blocks: list[etree._Element], signature: str, date_text: str) -> list[etree._Element]:
@@ -198,7 +378,7 @@ def _signature_blocks(blocks: list[etree._Element], signature: str, date_text: s
     if not (signature and date_text) or len(blocks) < 2:
         return []
     organ, date = blocks[-2], blocks[-1]
-    if all(etree.QName(b).localname == "p" and not len(b) for b in (organ, date)) and (
+    if all(_local(b) == "p" and not len(b) for b in (organ, date)) and (
         (organ.text or "").strip() == signature and (date.text or "").strip() == date_text
     ):
         return [organ, date]

@@ -81,19 +81,57 @@ def test_xhtml_keeps_every_character(seed_doc, tree):
     assert significant(body_text) == significant(seed_doc.markdown)
 
 
-def test_raw_html_and_unsafe_links_never_pass_through():
-    root = xhtml_of(
-        "# 标题\n\n正文<script>alert(1)</script>结束。\n\n"
-        '<img src="file:///etc/passwd">\n\n'
-        "![示意图](file:///etc/passwd) [链接](javascript:alert(1)) [官网](https://www.gov.cn/)\n"
-    )
-    assert not list(root.iter(f"{{{XHTML_NS}}}script"))
-    assert not list(root.iter(f"{{{XHTML_NS}}}img"))
-    hrefs = [a.get("href") for a in root.iter(f"{{{XHTML_NS}}}a")]
-    assert hrefs == [None, "https://www.gov.cn/"]
-    text = "".join(root.itertext())
-    assert "<script>alert(1)</script>" in text  # kept as text, not as markup
-    assert "示意图" in text
+HOSTILE = (
+    "# 标题\n\n正文<script>alert('脚本')</script>结束。\n\n"
+    '<img src="x.png" onerror="alert(1)" alt="印章">\n\n'
+    '<iframe src="http://127.0.0.1/">框架</iframe>\n\n'
+    "[链接](javascript:alert(1)) [官网](https://www.gov.cn/)\n\n"
+    '<img src="file:///etc/passwd"> <img src="http://127.0.0.1/track.png">\n\n'
+    '<link rel="attachment" href="file:///etc/hostname">\n\n'
+    '<p style="color:red" onclick="x()">红字</p>\n\n<form action="/x"><input name="q"></form>\n'
+)
+
+
+def test_hostile_markdown_never_reaches_the_xhtml_and_is_logged():
+    doc = normalize(Document("t", Path("t.md"), HOSTILE.encode(), "UTF-8", HOSTILE))
+    out = to_xhtml(doc)
+    xhtml = out.xhtml.decode()
+    for needle in (
+        "<script",
+        "alert",
+        "onerror",
+        "<iframe",
+        "javascript:",
+        "file:",
+        "127.0.0.1",
+        '<link rel="attachment',
+        "style=",
+        "onclick",
+        "<form",
+        "<input",
+        "<img",
+    ):
+        assert needle not in xhtml, needle
+    assert "https://www.gov.cn/" in xhtml
+    assert "印章" in xhtml and "红字" in xhtml  # alt text and plain text kept
+    removals = [c for c in out.changes if c.rule == "xhtml/sanitize"]
+    logged = " ".join(c.after + c.before for c in removals)
+    for what in (
+        "<script>",
+        "<iframe>",
+        "onerror",
+        "onclick",
+        "style",
+        "<form>",
+        "file:///etc/passwd",
+        "127.0.0.1",
+        "javascript:",
+        "<link>",
+    ):
+        assert what.strip("<>") in logged, what
+    script = next(c for c in removals if "<script>" in c.after)
+    assert script.removed == "脚本"  # text dropped with the script is accounted for
+    assert to_xhtml(doc).xhtml == out.xhtml
 
 
 def test_tables_get_header_scope_and_numeric_cells():

@@ -21,6 +21,7 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     segment,
     spacing,
     structure,
+    tables,
     webpage,
 )
 from pipeline.normalize.chars import significant
