@@ -153,7 +153,7 @@ def _copy(src: lxml_html.HtmlElement) -> etree._Element:
     el = _x(tag, _join_breaks(src.text))
     for name in ("href", "rowspan", "colspan", "class", "start", "span"):
         value = src.get(name)
-        if value is not None and (name not in ("rowspan", "colspan", "span") or value.isdigit() and value != "1"):
+        if value is not None and (name not in ("rowspan", "colspan", "span") or (value.isdigit() and value != "1")):
             el.set(name, value)
     for child in src:
         if isinstance(child.tag, str):

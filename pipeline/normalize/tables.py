@@ -28,7 +28,8 @@ def _is_row(line: str) -> bool:
 
 def _is_header(line: str) -> bool:
     fields = _fields(line)
-    return len(fields) >= 2 and not any(_NUMBER_RE.match(f) for f in fields) and len(line.strip()) <= 120
+    short = len(line.strip()) <= 120
+    return len(fields) >= 2 and not any(_NUMBER_RE.match(f) for f in fields) and short
 
 
 def _is_fragment(lines: list[str], j: int) -> bool:
@@ -54,7 +55,7 @@ def _pipe(cells: list[str], width: int) -> str:
             "信息内容          本年制发件数     本年废止件数   现行有效件数\n\n规章            1          0        11\n\n"
             "行政规范性文件       8          26       66\n",
             "\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| --- | --- | --- | --- |\n"
-            "| 规章 | 1 | 0 | 11 |\n| 行政规范性文件 | 8 | 26 | 66 |\n\n",
+            "| 规章 | 1 | 0 | 11 |\n| 行政规范性文件 | 8 | 26 | 66 |\n",
         ),
     ),
     kind="lines",
