@@ -52,7 +52,8 @@ def _pipe(cells: list[str], width: int) -> str:
     "Rebuild space-aligned table rows from `pdftotext -layout` output as Markdown pipe tables.",
     examples=(
         (
-            "信息内容          本年制发件数     本年废止件数   现行有效件数\n\n规章            1          0        11\n\n"
+            "信息内容          本年制发件数     本年废止件数   现行有效件数\n\n"
+            "规章            1          0        11\n\n"
             "行政规范性文件       8          26       66\n",
             "\n| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n| --- | --- | --- | --- |\n"
             "| 规章 | 1 | 0 | 11 |\n| 行政规范性文件 | 8 | 26 | 66 |\n",
