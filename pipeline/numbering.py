@@ -23,7 +23,8 @@ _PATTERNS: list[tuple[int, re.Pattern[str]]] = [
 _CANONICAL = {1: "{}、", 2: "（{}）", 3: "{}.", 4: "（{}）"}
 # Regulations (办法, 条例, 规定) are built from chapters, sections and articles instead.
 _CHAPTER_RE = re.compile(rf"^第(?P<num>[{_HAN_NUM}百]{{1,4}})(?P<unit>[章节])[ \u3000]*")
-_ARTICLE_RE = re.compile(rf"^第(?P<num>[{_HAN_NUM}百零]{{1,5}})条[ \u3000]*")
+# `第二十条第（一）项` cites an article; it does not start one.
+_ARTICLE_RE = re.compile(rf"^第(?P<num>[{_HAN_NUM}百零]{{1,5}})条(?![ \u3000]*(第|[（(]|款|规定|之))[ \u3000]*")
 # A heading is short and has no sentence inside it (gongwen practice: at most ~40 characters).
 MAX_HEADING_CHARS = 40
 _SENTENCE_END = re.compile(r"[。！？；]")

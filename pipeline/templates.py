@@ -53,3 +53,43 @@ def is_table_row_label(text: str) -> bool:
         if compact.startswith(label) and (len(compact) == len(label) or compact[len(label)] in "0123456789（("):
             return True
     return False
+
+
+# 表三 收到和处理政府信息公开申请情况: row labels in order. Rows marked False are group labels
+# without numbers; every other row has 7 numbers, the last being the sum of the first six.
+APPLICATION_ROWS: tuple[tuple[str, bool], ...] = (
+    ("一、本年新收政府信息公开申请数量", True),
+    ("二、上年结转政府信息公开申请数量", True),
+    ("三、本年度办理结果", False),
+    ("（一）予以公开", True),
+    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", True),
+    ("（三）不予公开", False),
+    ("1.属于国家秘密", True),
+    ("2.其他法律行政法规禁止公开", True),
+    ("3.危及“三安全一稳定”", True),
+    ("4.保护第三方合法权益", True),
+    ("5.属于三类内部事务信息", True),
+    ("6.属于四类过程性信息", True),
+    ("7.属于行政执法案卷", True),
+    ("8.属于行政查询事项", True),
+    ("（四）无法提供", False),
+    ("1.本机关不掌握相关政府信息", True),
+    ("2.没有现成信息需要另行制作", True),
+    ("3.补正后申请内容仍不明确", True),
+    ("（五）不予处理", False),
+    ("1.信访举报投诉类申请", True),
+    ("2.重复申请", True),
+    ("3.要求提供公开出版物", True),
+    ("4.无正当理由大量反复申请", True),
+    ("5.要求行政机关确认或重新出具已获取信息", True),
+    ("（六）其他处理", False),
+    ("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", True),
+    ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", True),
+    ("3.其他", True),
+    ("（七）总计", True),
+    ("四、结转下年度继续办理", True),
+)
+APPLICATION_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+# 表四 行政复议、行政诉讼: 15 numbers in three groups of five, the fifth of each the sum of the four.
+REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+REVIEW_GROUPS = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")

@@ -231,6 +231,18 @@ def _clamp_spans(table: etree._Element) -> list[Change]:
     return repairs
 
 
+def _header_rows(rows: list[etree._Element]) -> int:
+    """How many leading rows form the header: all-``th`` rows, as many as their rowspans reach."""
+    needed, count = 1, 0
+    while count < needed and count < len(rows):
+        cells = list(rows[count])
+        if not cells or any(_local(c) != "th" for c in cells):
+            return 0
+        needed = max(needed, count + max(int(c.get("rowspan", "1")) for c in cells))
+        count += 1
+    return count if count == needed else 0
+
+
 def _statutory_key(content: str, section_title: str) -> str:
     for key, name, labels in STATUTORY_TABLES:
         if sum(label in content for label in labels) >= 2 or name in section_title:
@@ -244,13 +256,13 @@ def _finish_table(table: etree._Element, caption_text: str | None, section_title
     rows = [tr for tr in table.iter(f"{ns}tr")]
     if caption_text:
         table.insert(0, _x("caption", caption_text))
-    if table.find(f"{ns}thead") is None and rows and all(_local(c) == "th" for c in rows[0]):
+    head_rows = _header_rows(rows)
+    if table.find(f"{ns}thead") is None and head_rows:
         thead = _x("thead")
-        first = rows[0]
-        first.getparent().remove(first)
-        thead.append(first)
-        index = 1 if caption_text else 0
-        table.insert(index, thead)
+        for row in rows[:head_rows]:
+            row.getparent().remove(row)
+            thead.append(row)
+        table.insert(1 if caption_text else 0, thead)
     for cell in table.iter(f"{ns}th", f"{ns}td"):
         text = "".join(cell.itertext()).strip()
         if _local(cell) == "th":

@@ -22,6 +22,7 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     spacing,
     structure,
     tables,
+    template_tables,
     webpage,
 )
 from pipeline.normalize.chars import significant

@@ -30,9 +30,15 @@ def is_han(ch: str) -> bool:
 _FOLD_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
+
+
 def significant(text: str) -> str:
-    """The characters no stage may lose: Han characters and digits (full-width folded)."""
-    return "".join(_SIGNIFICANT_RE.findall(text.translate(_FOLD_DIGITS)))
+    """The characters no stage may lose: Han characters and digits (full-width folded).
+
+    HTML tags are markup, not text: the digits in ``colspan="3"`` do not count.
+    """
+    return "".join(_SIGNIFICANT_RE.findall(_TAG_RE.sub("", text).translate(_FOLD_DIGITS)))
 
 
 def lost_characters(before: str, after: str) -> Counter[str]:
