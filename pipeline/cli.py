@@ -112,19 +112,43 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from pipeline.verify import verify_bag
+    import json
 
-    bad = 0
-    for bag in args.bags:
-        problems = verify_bag(bag)
-        if problems:
-            bad += 1
-            print(f"✗ {bag}")
-            for p in problems:
-                print(f"    {p}")
-        else:
-            print(f"✓ {bag}：完整，所有校验和一致")
-    return 1 if bad else 0
+    from pipeline import ledger
+    from pipeline.verify import PROPERTIES, find_bags, verify_bag
+
+    reports = []
+    for path in args.paths:
+        if not path.is_dir():
+            print(
+                f"{path}：不存在或不是目录。处理建议：给出输出目录（如 outputs/）或其中一个文档的目录。",
+                file=sys.stderr,
+            )
+            return 2
+        bags = find_bags(path)
+        if not bags:
+            print(f"{path}：其中没有归档包（找不到 bagit.txt）。", file=sys.stderr)
+            return 2
+        chains = {}
+        for bag in bags:
+            chain = chains.setdefault(bag.parent, ledger.check_chain(bag.parent))
+            reports.append(verify_bag(bag, rerender=args.rerender, chain=chain))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=1))
+    else:
+        for report in reports:
+            print(f"{'✓' if report.ok else '✗'} {report.bag}")
+            for prop in PROPERTIES:
+                found = [f for f in report.findings if f.property == prop]
+                bad = [f for f in found if not f.ok]
+                if bad:
+                    for f in bad:
+                        print(f"    ✗ {prop}：{f.message}")
+                elif found:
+                    print(f"    ✓ {prop}：{len(found)} 项检查通过")
+        damaged = sum(not r.ok for r in reports)
+        print(f"校验完成：{len(reports)} 个归档包，完好 {len(reports) - damaged} 个，损坏或被改动 {damaged} 个")
+    return 1 if any(not r.ok for r in reports) else 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -159,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--json", action="store_true", help="输出改动记录（JSON）")
     p.set_defaults(func=cmd_normalize)
 
-    p = sub.add_parser("verify", help="校验归档包")
-    p.add_argument("bags", type=Path, nargs="+")
+    p = sub.add_parser("verify", help="校验归档包（真实性、完整性、可用性、安全性）")
+    p.add_argument("paths", type=Path, nargs="*", default=[Path("outputs")], help="输出目录或文档目录")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出校验报告")
+    p.add_argument("--rerender", action="store_true", help="重新生成 PDF 并逐字节比对")
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("rules", help="列出规范化规则")

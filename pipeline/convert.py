@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.archive import write_package
+from pipeline.archive import RunInfo, write_package
 from pipeline.errors import DocumentError
 from pipeline.normalize import normalize
 from pipeline.read import read_document
@@ -38,14 +38,14 @@ class Outcome:
         return asdict(self)
 
 
-def convert_file(path: Path, doc_id: str, outputs: Path) -> Outcome:
+def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = None) -> Outcome:
     started = time.perf_counter()
     try:
         doc = read_document(path, doc_id)
         doc = normalize(doc)
         doc = to_xhtml(doc)
         doc = render_pdf(doc)
-        bag = write_package(doc, outputs)
+        bag = write_package(doc, outputs, run=run)
     except DocumentError as exc:
         return Outcome(doc_id, str(path), False, error=exc.message, seconds=time.perf_counter() - started)
     except OSError as exc:

@@ -6,21 +6,25 @@ per document keeps Prefect's per-task overhead (~30 ms) negligible next to a ren
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.futures import wait
+from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline.archive import RunInfo
 from pipeline.convert import Outcome, convert_file
 from pipeline.inputs import discover, duplicate_ids
 
 
 @task(name="convert-document", task_run_name="{doc_id}")
 def convert_document(path: str, doc_id: str, outputs: str) -> Outcome | State:
-    outcome = convert_file(Path(path), doc_id, Path(outputs))
+    run = RunInfo(str(flow_run.id), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    outcome = convert_file(Path(path), doc_id, Path(outputs), run)
     logger = get_run_logger()
     if not outcome.ok:
         # A bad document is an expected outcome: mark the task Failed with the user's message

@@ -73,3 +73,4 @@ class Document:
     xhtml: bytes = b""
     pdf: bytes = b""
     pages: int = 0
+    fonts: list[tuple[str, int]] = field(default_factory=list)  # (family, weight) really used by the PDF

@@ -71,4 +71,5 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
         attachments=[source],
         pdf_identifier=doc.doc_id.encode("utf-8"),
     )
-    return replace(doc, pdf=pdf, pages=len(rendered.pages))
+    fonts = sorted({(font.family, int(font.weight)) for font in rendered.fonts.values()})
+    return replace(doc, pdf=pdf, pages=len(rendered.pages), fonts=fonts)

@@ -61,7 +61,7 @@ def test_same_input_gives_byte_identical_outputs_across_processes(tmp_path: Path
 def test_verify_command(tmp_path: Path):
     assert run("convert", str(SEED), "--outputs", str(tmp_path), cwd=tmp_path).returncode == 0
     ok = run("verify", str(tmp_path / "seed"), cwd=tmp_path)
-    assert ok.returncode == 0 and "所有校验和一致" in ok.stdout
+    assert ok.returncode == 0 and "完好 1 个" in ok.stdout
     (tmp_path / "seed" / "data" / "document.xhtml").write_text("x", encoding="utf-8")
     bad = run("verify", str(tmp_path / "seed"), cwd=tmp_path)
     assert bad.returncode == 1 and "document.xhtml" in bad.stdout

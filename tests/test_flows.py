@@ -27,9 +27,11 @@ def test_batch_isolates_a_broken_document(prefect_server, tmp_path: Path):
     failed = [d for d in summary["documents"] if not d["ok"]]
     assert failed[0]["doc_id"] == "broken"
     assert "broken.md：这不是文本文件，而是PDF 文件" in failed[0]["error"]
-    assert sorted(p.name for p in outputs.iterdir()) == [SEED_ID, "gbk"]
-    for bag in outputs.iterdir():
-        assert verify_bag(bag) == []
+    assert sorted(p.name for p in outputs.iterdir() if not p.name.startswith((".", "ledger"))) == [SEED_ID, "gbk"]
+    for name in (SEED_ID, "gbk"):
+        assert verify_bag(outputs / name).ok
+    record = (outputs / SEED_ID / "data" / "record.xml").read_text(encoding="utf-8")
+    assert "Prefect flow run" in record and "<行为时间>" in record
 
 
 def test_batch_refuses_two_sources_with_one_id(prefect_server, tmp_path: Path):
