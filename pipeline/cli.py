@@ -151,6 +151,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if any(not r.ok for r in reports) else 0
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from pipeline.web import serve
+
+    if not args.outputs.is_dir():
+        print(f"输出目录不存在：{args.outputs}。处理建议：先运行 pipeline run 或 pipeline convert。", file=sys.stderr)
+        return 2
+    print(f"文件下载页面：http://{args.host}:{args.port}/  （按 Ctrl+C 停止）")
+    serve(args.outputs, args.host, args.port)
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from pipeline.normalize.registry import RULES
 
@@ -188,6 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="以 JSON 输出校验报告")
     p.add_argument("--rerender", action="store_true", help="重新生成 PDF 并逐字节比对")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("web", help="启动只读的文件下载页面")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--outputs", type=Path, default=Path("outputs"))
+    p.set_defaults(func=cmd_web)
 
     p = sub.add_parser("rules", help="列出规范化规则")
     p.set_defaults(func=cmd_rules)

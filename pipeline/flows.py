@@ -7,10 +7,11 @@ per document keeps Prefect's per-task overhead (~30 ms) negligible next to a ren
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import wait
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
@@ -60,6 +61,7 @@ def convert_batch(inputs: str = "inputs", outputs: str = "outputs") -> State:
         outcomes.append(fut.state.result(raise_on_failure=False))
     outcomes.sort(key=lambda o: o.source)
     summary = summarize(outcomes)
+    portal = os.environ.get("PIPELINE_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
     create_table_artifact(
         key="convert-batch-summary",
         table=[
@@ -68,11 +70,16 @@ def convert_batch(inputs: str = "inputs", outputs: str = "outputs") -> State:
                 "结果": "成功" if o.ok else "失败",
                 "页数": o.pages,
                 "标题或错误": o.title if o.ok else o.error,
+                "PDF": f"{portal}/files/{o.doc_id}/document.pdf" if o.ok else "",
             }
             for o in outcomes
         ],
         description=summary["message"],
     )
+    links = [f"- [{o.title or o.doc_id}]({portal}/files/{o.doc_id}/document.pdf)" for o in outcomes if o.ok]
+    if links:
+        create_markdown_artifact(key="convert-batch-downloads", markdown="## 下载 PDF\n\n" + "\n".join(links),
+                                 description="文件下载页面中的 PDF 链接（pipeline web）")  # fmt: skip
     if summary["failed"]:
         return Failed(message=summary["message"], data=summary)
     return Completed(message=summary["message"], data=summary)

@@ -94,6 +94,18 @@ def _first_date(lines: list[str]) -> dt.date | None:
     return None
 
 
+def _organ_fallback(title: str, info: dict[str, str]) -> str:
+    """Without a signature: the organ before 关于 in the title, the page's 发布机构, or the title's prefix."""
+    before, found, _ = title.partition("关于")
+    if found and before and (ORGAN_SUFFIX_RE.search(before.split(" ")[-1]) or " " in before):
+        return before
+    publisher = info.get("发布机构", "")
+    if publisher and ORGAN_SUFFIX_RE.search(publisher):
+        return publisher
+    m = _ORGAN_IN_TITLE_RE.match(title)
+    return m[1] if m else ""
+
+
 def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadata:
     info = dict(source_info or {})
     lines = [ln.strip() for ln in markdown.split("\n") if ln.strip()]
@@ -103,10 +115,8 @@ def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadat
     meta.recipients = _recipients(lines)
     if not meta.date:
         meta.date = _first_date(lines)
-    if not meta.organ and meta.title:
-        m = _ORGAN_IN_TITLE_RE.match(meta.title)
-        if m:
-            meta.organ = m[1]
+    if not meta.organ:
+        meta.organ = _organ_fallback(meta.title, info)
     m = next((_DOC_NUMBER_RE.fullmatch(ln) for ln in lines[:8] if _DOC_NUMBER_RE.fullmatch(ln)), None)
     m = m or _DOC_NUMBER_RE.search(info.get("文号", ""))
     if m:

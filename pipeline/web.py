@@ -1,0 +1,342 @@
+"""`pipeline web`: the read-only download portal over ``outputs/``.
+
+Staff and the public find a document by title, organ or year and download its PDF; archivists
+take the XHTML, ``record.xml`` or the whole bag. The portal reads the bags the pipeline wrote
+(documents published while it runs appear on the next request) and needs no Prefect server.
+
+Security model: a request names a document id and a file name, never a path. The id must be a
+bag the catalog found and the name must be a file that bag's ``record.xml`` lists; the resolved
+path must stay inside ``outputs/`` and must not be a symlink. Everything else is a 404. There
+are no write endpoints, and every response carries a strict CSP without inline script.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import io
+import os
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from lxml import etree
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from pipeline.archive import RECORD_NS
+from pipeline.render import STYLES_DIR
+
+_NS = {"r": RECORD_NS}
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,120}$")
+_MEDIA = {
+    ".pdf": "application/pdf",
+    ".xhtml": "application/xhtml+xml",
+    ".xml": "application/xml",
+    ".md": "text/markdown; charset=utf-8",
+    ".json": "application/json",
+}
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-resource-policy": "same-origin",
+}
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "web_templates"), autoescape=select_autoescape(["html"])
+)
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    doc_id: str
+    title: str
+    organ: str
+    year: str
+    date: str
+    pages: int
+    genre: str
+    doc_number: str
+    generated: str
+    status: str
+    status_class: str
+    checks: list[dict] = field(default_factory=list)
+    files: list[FileInfo] = field(default_factory=list)
+
+    def file(self, name: str) -> FileInfo | None:
+        return next((f for f in self.files if f.name == name), None)
+
+    def api(self, base: str) -> dict:
+        data = asdict(self)
+        data["urls"] = {
+            "page": f"{base}/doc/{self.doc_id}",
+            "pdf": f"{base}/files/{self.doc_id}/document.pdf",
+            "xhtml": f"{base}/files/{self.doc_id}/document.xhtml",
+            "record": f"{base}/files/{self.doc_id}/record.xml",
+            "bag": f"{base}/files/{self.doc_id}/bag.zip",
+        }
+        return data
+
+
+def _read_entry(bag: Path) -> Entry | None:
+    try:
+        record = etree.parse(str(bag / "data" / "record.xml"))
+    except (OSError, etree.XMLSyntaxError):
+        return None
+
+    def text(path: str) -> str:
+        return text_of(record.getroot(), path)
+
+    files = []
+    for item in record.iterfind(".//r:文档", _NS):
+        files.append(FileInfo(text_of(item, "r:计算机文件名"), int(text_of(item, "r:计算机文件大小") or 0),
+                              text_of(item, "r:数字摘要[@算法='SHA-256']")))  # fmt: skip
+    manifest = _manifest(bag)
+    if "data/record.xml" in manifest:
+        files.append(FileInfo("record.xml", (bag / "data" / "record.xml").stat().st_size, manifest["data/record.xml"]))
+    checks = [
+        {"id": c.get("标识"), "result": c.get("结果"), "detail": c.text or ""}
+        for c in record.iterfind(".//r:检查", _NS)
+    ]
+    results = {c["result"] for c in checks}
+    status, css = (
+        ("未通过", "bad") if "未通过" in results else ("需人工核对", "warn") if "警告" in results else ("通过", "ok")
+    )
+    generated = text(".//r:行为时间") or _bag_info(bag).get("Bagging-Date", "")
+    return Entry(
+        doc_id=bag.name,
+        title=text(".//r:题名"),
+        organ=text(".//r:责任者"),
+        year=text(".//r:年度"),
+        date=text(".//r:日期"),
+        pages=int(text(".//r:页数") or 0),
+        genre=text(".//r:文种"),
+        doc_number=text(".//r:文件编号"),
+        generated=generated[:19].replace("T", " "),
+        status=status,
+        status_class=css,
+        checks=checks,
+        files=files,
+    )
+
+
+def text_of(el: etree._Element, path: str) -> str:
+    return el.findtext(path, default="", namespaces=_NS) or ""
+
+
+def _manifest(bag: Path) -> dict[str, str]:
+    try:
+        lines = (bag / "manifest-sha256.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    return {name.strip(): digest for digest, _, name in (line.partition(" ") for line in lines if line)}
+
+
+def _bag_info(bag: Path) -> dict[str, str]:
+    try:
+        lines = (bag / "bag-info.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+
+
+class Catalog:
+    """The bags under ``outputs/``, re-scanned on every request, parsed only when they change."""
+
+    def __init__(self, outputs: Path) -> None:
+        self.root = outputs.resolve()
+        self._cache: dict[str, tuple[tuple[int, int], Entry | None]] = {}
+
+    def entries(self) -> list[Entry]:
+        found = []
+        try:
+            children = sorted(self.root.iterdir())
+        except OSError:
+            return []
+        for bag in children:
+            if not _SAFE_ID.match(bag.name) or bag.is_symlink() or not (bag / "bagit.txt").is_file():
+                continue
+            entry = self._entry(bag)
+            if entry:
+                found.append(entry)
+        return sorted(found, key=lambda e: (e.date or e.year, e.generated, e.doc_id), reverse=True)
+
+    def get(self, doc_id: str) -> Entry | None:
+        if not _SAFE_ID.match(doc_id):
+            return None
+        bag = self.root / doc_id
+        if bag.is_symlink() or not (bag / "bagit.txt").is_file():
+            return None
+        return self._entry(bag)
+
+    def _entry(self, bag: Path) -> Entry | None:
+        try:
+            st = (bag / "tagmanifest-sha256.txt").stat()
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._cache.get(bag.name)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        entry = _read_entry(bag)
+        self._cache[bag.name] = (stamp, entry)
+        return entry
+
+    def path(self, doc_id: str, name: str) -> Path | None:
+        """The file to serve, or None: only files the bag's record lists, inside outputs/."""
+        path = self.root / doc_id / "data" / name
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if path.is_symlink() or not resolved.is_relative_to(self.root) or not resolved.is_file():
+            return None
+        return resolved
+
+
+def _not_found() -> Response:
+    return PlainTextResponse("404 未找到该文件", status_code=404)
+
+
+def _disposition(kind: str, ascii_name: str, title: str, suffix: str) -> str:
+    """RFC 6266 with an RFC 5987 ``filename*`` carrying the Chinese title."""
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(title + suffix, safe='')}"
+
+
+def create_app(outputs: Path, base_url: str = "") -> Starlette:
+    catalog = Catalog(outputs)
+
+    async def index(request: Request) -> Response:
+        entries = catalog.entries()
+        q = request.query_params.get("q", "").strip()
+        organ = request.query_params.get("organ", "").strip()
+        year = request.query_params.get("year", "").strip()
+        shown = [
+            e for e in entries
+            if (not q or q in e.title) and (not organ or e.organ == organ) and (not year or e.year == year)
+        ]  # fmt: skip
+        html = _TEMPLATES.get_template("index.html").render(
+            documents=shown, total=len(entries), q=q, organ=organ, year=year,
+            organs=sorted({e.organ for e in entries if e.organ}), years=sorted({e.year for e in entries}, reverse=True),
+        )  # fmt: skip
+        return Response(html, media_type="text/html; charset=utf-8")
+
+    async def document(request: Request) -> Response:
+        entry = catalog.get(request.path_params["doc_id"])
+        if entry is None:
+            return _not_found()
+        html = _TEMPLATES.get_template("document.html").render(d=entry, total=len(catalog.entries()))
+        return Response(html, media_type="text/html; charset=utf-8")
+
+    async def download(request: Request) -> Response:
+        doc_id, name = request.path_params["doc_id"], request.path_params["name"]
+        entry = catalog.get(doc_id)
+        if entry is None:
+            return _not_found()
+        if name == "bag.zip":
+            return _bag_zip(catalog.root / doc_id, entry, request)
+        info = entry.file(name)
+        path = catalog.path(doc_id, name) if info else None
+        if info is None or path is None:
+            return _not_found()
+        etag = f'"{info.sha256}"'
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={"etag": etag})
+        suffix = Path(name).suffix
+        kind = "inline" if suffix == ".xhtml" else "attachment"
+        stem = entry.title or doc_id
+        title = stem if name.startswith("document.") else f"{stem}-{Path(name).stem}"
+        ascii_suffix = "" if name.startswith("document.") else f"-{Path(name).stem}"
+        headers = {
+            "etag": etag,
+            "content-disposition": _disposition(kind, f"{doc_id}{ascii_suffix}{suffix}", title, suffix),
+            "cache-control": "public, max-age=300",
+        }  # fmt: skip
+        return FileResponse(path, media_type=_MEDIA.get(suffix, "application/octet-stream"), headers=headers)
+
+    async def api(request: Request) -> Response:
+        base = base_url or str(request.base_url).rstrip("/")
+        return JSONResponse({"documents": [e.api(base) for e in catalog.entries()]})
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "documents": len(catalog.entries())})
+
+    async def stylesheet(request: Request) -> Response:
+        return FileResponse(STYLES_DIR / "portal.css", media_type="text/css")
+
+    app = Starlette(
+        routes=[
+            Route("/", index, methods=["GET", "HEAD"]),
+            Route("/doc/{doc_id}", document, methods=["GET", "HEAD"]),
+            Route("/files/{doc_id}/{name}", download, methods=["GET", "HEAD"]),
+            Route("/api/documents", api, methods=["GET", "HEAD"]),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/static/portal.css", stylesheet, methods=["GET", "HEAD"]),
+        ]
+    )
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _bag_zip(bag: Path, entry: Entry, request: Request) -> Response:
+    """The whole bag as a ZIP, built reproducibly (sorted names, fixed timestamps)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in bag.rglob("*") if p.is_file() and not p.is_symlink()):
+            info = zipfile.ZipInfo(f"{bag.name}/{path.relative_to(bag).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    data = buffer.getvalue()
+    etag = f'"{hashlib.sha256(data).hexdigest()}"'
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"etag": etag})
+    mtime = (bag / "tagmanifest-sha256.txt").stat().st_mtime
+    headers = {
+        "etag": etag,
+        "last-modified": email.utils.formatdate(mtime, usegmt=True),
+        "content-disposition": _disposition("attachment", f"{bag.name}.zip", entry.title or bag.name, ".zip"),
+    }
+    body = b"" if request.method == "HEAD" else data
+    return Response(body, media_type="application/zip", headers={**headers, "content-length": str(len(data))})
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every response, whatever produced it."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def serve(outputs: Path, host: str, port: int) -> None:
+    import uvicorn
+
+    base = os.environ.get("PIPELINE_PORTAL_URL", "")
+    uvicorn.run(create_app(outputs, base), host=host, port=port, log_level="info", server_header=False)

@@ -1,0 +1,231 @@
+"""The download portal on a real uvicorn server on loopback, and in real headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import io
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import bagit
+import pytest
+import uvicorn
+from lxml import etree
+
+from pipeline.archive import RECORD_NS
+from pipeline.convert import convert_file
+from pipeline.web import create_app
+from tests.conftest import SEED, SEED_ID, corpus_file
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    for path, doc_id in ((SEED, SEED_ID), (corpus_file("10-"), "ndrc-2020"), (corpus_file("07-"), "pingtan-2024")):
+        assert convert_file(path, doc_id, out).ok
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(outputs: Path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(outputs), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield f"127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def get(server: str, path: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, bytes]:
+    conn = http.client.HTTPConnection(server, timeout=30)
+    conn.request(method, path, headers=headers or {})  # the path is sent as is, unnormalized
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def record_sha256(outputs: Path, doc_id: str, name: str) -> str:
+    record = etree.parse(str(outputs / doc_id / "data" / "record.xml"))
+    for item in record.iterfind(f".//{{{RECORD_NS}}}文档"):
+        if item.findtext(f"{{{RECORD_NS}}}计算机文件名") == name:
+            return item.findtext(f"{{{RECORD_NS}}}数字摘要[@算法='SHA-256']")
+    raise KeyError(name)
+
+
+def test_index_lists_and_filters_without_javascript(server: str):
+    status, headers, body = get(server, "/")
+    page = body.decode()
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in page and "<script" not in page
+    assert "海阳市留格庄镇人民政府2018年度政府信息公开年度报告" in page and "国家发展改革委 国家能源局" in page
+    status, _, body = get(server, "/?q=%E7%95%99%E6%A0%BC%E5%BA%84")  # q=留格庄
+    assert "留格庄" in body.decode() and "电网" not in body.decode() and "找到 1 份文件" in body.decode()
+    _, _, body = get(server, "/?year=2020")
+    assert "电网" in body.decode() and "留格庄镇人民政府2018" not in body.decode()
+
+
+def test_document_page(server: str, outputs: Path):
+    status, _, body = get(server, f"/doc/{SEED_ID}")
+    page = body.decode()
+    assert status == 200
+    assert record_sha256(outputs, SEED_ID, "document.pdf") in page
+    for link in ("document.pdf", "document.xhtml", "record.xml", "bag.zip"):
+        assert f"/files/{SEED_ID}/{link}" in page
+
+
+def test_pdf_download_headers_and_bytes(server: str, outputs: Path):
+    status, headers, body = get(server, f"/files/{SEED_ID}/document.pdf")
+    assert status == 200 and headers["content-type"] == "application/pdf"
+    digest = record_sha256(outputs, SEED_ID, "document.pdf")
+    assert hashlib.sha256(body).hexdigest() == digest and headers["etag"] == f'"{digest}"'
+    disposition = headers["content-disposition"]
+    assert disposition.startswith("attachment;") and f'filename="{SEED_ID}.pdf"' in disposition
+    assert (
+        unquote(disposition.split("filename*=UTF-8''")[1]) == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告.pdf"
+    )
+    assert "last-modified" in headers and headers["accept-ranges"] == "bytes"
+
+
+def test_range_head_and_etag(server: str, outputs: Path):
+    pdf = (outputs / SEED_ID / "data" / "document.pdf").read_bytes()
+    status, headers, body = get(server, f"/files/{SEED_ID}/document.pdf", headers={"Range": "bytes=100-199"})
+    assert status == 206 and body == pdf[100:200]
+    assert headers["content-range"] == f"bytes 100-199/{len(pdf)}"
+    status, headers, body = get(server, f"/files/{SEED_ID}/document.pdf", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["content-length"]) == len(pdf)
+    etag = headers["etag"]
+    status, _, body = get(server, f"/files/{SEED_ID}/document.pdf", headers={"If-None-Match": etag})
+    assert status == 304 and body == b""
+
+
+def test_bag_zip_is_a_valid_bag(server: str, tmp_path: Path):
+    status, headers, body = get(server, f"/files/{SEED_ID}/bag.zip")
+    assert status == 200 and headers["content-type"] == "application/zip"
+    zipfile.ZipFile(io.BytesIO(body)).extractall(tmp_path)
+    bagit.Bag(str(tmp_path / SEED_ID)).validate()
+    assert get(server, f"/files/{SEED_ID}/bag.zip")[2] == body  # reproducible, so the ETag is stable
+
+
+def test_api_and_health(server: str):
+    status, _, body = get(server, "/api/documents")
+    documents = json.loads(body)["documents"]
+    assert status == 200 and {d["doc_id"] for d in documents} == {SEED_ID, "ndrc-2020", "pingtan-2024"}
+    seed = next(d for d in documents if d["doc_id"] == SEED_ID)
+    assert seed["urls"]["pdf"].endswith(f"/files/{SEED_ID}/document.pdf") and seed["organ"] == "留格庄镇人民政府"
+    assert json.loads(get(server, "/healthz")[2]) == {"status": "ok", "documents": 3}
+
+
+TRAVERSALS = [
+    f"/files/{SEED_ID}/../../../../etc/passwd",
+    f"/files/{SEED_ID}/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    f"/files/{SEED_ID}/..%5c..%5c..%5cetc%5cpasswd",
+    f"/files/{SEED_ID}/%2Fetc%2Fpasswd",
+    "/files/%2Fetc/passwd",
+    "/files/..%2F..%2Fetc/passwd",
+    "//etc/passwd",
+    "/doc/../../etc/passwd",
+    "/static/../../pyproject.toml",
+    f"/files/{SEED_ID}/bagit.txt",
+    f"/files/{SEED_ID}/../bag-info.txt",
+    "/files/etc-link/passwd",
+    "/files/etc-link/document.pdf",
+    f"/files/{SEED_ID}/source.md%00.pdf",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_traversal_and_symlinks_are_404(server: str, outputs: Path, path: str):
+    link = outputs / "etc-link"
+    if not link.exists():
+        link.symlink_to("/etc")
+    status, headers, body = get(server, path)
+    assert status in (404, 400)
+    assert b"root:" not in body and b"[build-system]" not in body
+    if status == 404:
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_symlink_inside_a_bag_is_refused(server: str, outputs: Path, tmp_path: Path):
+    bag = outputs / "pingtan-2024" / "data"
+    original = bag / "document.xhtml"
+    saved = tmp_path / "document.xhtml"
+    shutil.copy(original, saved)
+    original.unlink()
+    original.symlink_to("/etc/hostname")
+    try:
+        status, _, body = get(server, "/files/pingtan-2024/document.xhtml")
+        assert status == 404 and Path("/etc/hostname").read_bytes() not in body
+    finally:
+        original.unlink()
+        shutil.copy(saved, original)
+
+
+def test_security_headers(server: str):
+    for path in ("/", f"/doc/{SEED_ID}", f"/files/{SEED_ID}/document.pdf", "/nothing", "/static/portal.css"):
+        _, headers, _ = get(server, path)
+        assert "script-src" not in headers["content-security-policy"]
+        assert "default-src 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+
+
+def test_no_write_endpoints(server: str):
+    for method in ("POST", "PUT", "DELETE"):
+        assert get(server, f"/files/{SEED_ID}/document.pdf", method=method)[0] == 405
+
+
+def test_documents_added_while_running_appear(server: str, outputs: Path):
+    assert convert_file(corpus_file("13-"), "opinion-2018", outputs).ok
+    assert "opinion-2018" in get(server, "/")[2].decode()
+
+
+def test_browser_search_open_download(server: str, outputs: Path, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        page = browser.new_context(accept_downloads=True, viewport={"width": 1000, "height": 900}).new_page()
+        page.goto(f"http://{server}/")
+        page.screenshot(path=str(ARTIFACTS / "portal-index.png"), full_page=True)
+        page.fill("input[name=q]", "留格庄")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("ul.documents li").count() == 1
+        page.click("ul.documents a.title")
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告"
+        page.screenshot(path=str(ARTIFACTS / "portal-document.png"), full_page=True)
+        with page.expect_download() as download_info:
+            page.click("a.button.primary")
+        download = download_info.value
+        target = tmp_path / download.suggested_filename
+        download.save_as(target)
+        browser.close()
+    assert target.name == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告.pdf"
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == record_sha256(outputs, SEED_ID, "document.pdf")
+    assert os.path.getsize(ARTIFACTS / "portal-index.png") > 10_000
