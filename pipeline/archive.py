@@ -12,8 +12,8 @@ Layout of ``outputs/<doc-id>/`` (a BagIt 1.0 bag):
                              pipeline/schemas/record-1.0.xsd before it is written
 
 The bag is assembled in a hidden temporary folder beside its final place and renamed into
-place only when complete, so a crash never leaves a half-written document behind. Then the
-SHA-256 of its tag manifest is appended to the seal ledger (``outputs/ledger.jsonl``).
+place only when complete, so a crash never leaves a half-written document behind. Just before,
+the SHA-256 of its tag manifest is appended to the seal ledger (``outputs/ledger.jsonl``).
 
 ``record.xml`` is deterministic: the same input and settings give the same bytes. The time of
 a run and the Prefect flow-run id are added only when the flow passes them (``RunInfo``).
@@ -294,13 +294,15 @@ def write_package(
         if run:
             bag_info["Prefect-Flow-Run-Id"] = run.flow_run_id
         bagit.make_bag(str(tmp), bag_info=bag_info, checksums=["sha256", "sha512"])
+        # Seal first, publish second: if the process dies in between, the old bag (still sealed
+        # by its own entry) stays in place and the new entry is simply never matched.
+        now = run.started if run else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        ledger.append(outputs, doc.doc_id, sha256_file(tmp / "tagmanifest-sha256.txt"),
+                      sha256_file(tmp / "data" / "record.xml"), now)  # fmt: skip
         _swap_into_place(tmp, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    now = run.started if run else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    ledger.append(outputs, doc.doc_id, sha256_file(final / "tagmanifest-sha256.txt"),
-                  sha256_file(final / "data" / "record.xml"), now)  # fmt: skip
     return final
 
 

@@ -30,17 +30,21 @@ def _print_summary(outcomes: list[dict], seconds: float) -> int:
 def cmd_convert(args: argparse.Namespace) -> int:
     from pipeline.convert import convert_file
     from pipeline.inputs import doc_id_for
+    from pipeline.locking import OutputsBusy, lock_wait, outputs_lock
 
     started = time.perf_counter()
     outcomes = []
-    for path in args.files:
-        if not path.is_file():
-            outcomes.append(
-                {"ok": False, "doc_id": path.name, "error": f"{path}：文件不存在。处理建议：检查路径是否正确。"}
-            )
-            continue
-        outcome = convert_file(path, doc_id_for(path), args.outputs)
-        outcomes.append(outcome.as_dict())
+    try:
+        with outputs_lock(args.outputs, lock_wait()):
+            for path in args.files:
+                if path.is_symlink() or path.is_file():
+                    outcomes.append(convert_file(path, doc_id_for(path), args.outputs).as_dict())
+                else:
+                    outcomes.append({"ok": False, "doc_id": path.name,
+                                     "error": f"{path}：文件不存在。处理建议：检查路径是否正确。"})  # fmt: skip
+    except OutputsBusy as exc:
+        print(exc, file=sys.stderr)
+        return 3
     return _print_summary(outcomes, time.perf_counter() - started)
 
 

@@ -7,6 +7,7 @@ is written for it (the archive stage publishes a complete bag or nothing).
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from dataclasses import asdict, dataclass
@@ -20,6 +21,13 @@ from pipeline.render import render_pdf
 from pipeline.xhtml import to_xhtml
 
 log = logging.getLogger(__name__)
+_OS_ERRORS = {
+    errno.ENOSPC: ("disk-full", "磁盘空间不足，请清理输出目录所在磁盘后重试"),
+    errno.EDQUOT: ("disk-full", "磁盘配额已满，请清理后重试"),
+    errno.EROFS: ("read-only", "输出目录是只读的，请检查挂载方式或权限"),
+    errno.EACCES: ("read-only", "没有写入权限，请检查输出目录的权限"),
+    errno.EPERM: ("read-only", "没有写入权限，请检查输出目录的权限"),
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Outcome:
     changes: int = 0
     bag: str = ""
     error: str = ""
+    code: str = ""  # the kind of failure (DocumentError.code), empty on success
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
@@ -47,21 +56,20 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
         doc = render_pdf(doc)
         bag = write_package(doc, outputs, run=run)
     except DocumentError as exc:
-        return Outcome(doc_id, str(path), False, error=exc.message, seconds=time.perf_counter() - started)
+        code, message = exc.code, exc.message
+    except RecursionError:
+        code = "too-complex"
+        message = f"{path}：文件结构嵌套过深，无法处理。处理建议：检查是否有大量嵌套的列表或引用，简化后重试。"
     except OSError as exc:
-        message = f"{path}：读写文件失败（{exc.strerror or exc}）。处理建议：检查文件权限和磁盘空间后重试。"
-        return Outcome(doc_id, str(path), False, error=message, seconds=time.perf_counter() - started)
+        code, advice = _OS_ERRORS.get(exc.errno, ("io", "检查文件权限和磁盘空间后重试"))
+        message = f"{path}：读写文件失败（{exc.strerror or exc}）。处理建议：{advice}；已完成的文件不受影响。"
     except Exception as exc:  # a bug: report it for this document, never crash the batch
         log.exception("unexpected error converting %s", path)
+        code = "internal"
         message = f"{path}：转换时发生内部错误（{type(exc).__name__}: {exc}）。处理建议：请保留原文件并报告给维护人员。"
-        return Outcome(doc_id, str(path), False, error=message, seconds=time.perf_counter() - started)
-    return Outcome(
-        doc_id,
-        str(path),
-        True,
-        title=doc.meta.title,
-        pages=doc.pages,
-        changes=len(doc.changes),
-        bag=str(bag),
-        seconds=time.perf_counter() - started,
-    )
+    else:
+        return Outcome(
+            doc_id, str(path), True, title=doc.meta.title, pages=doc.pages, changes=len(doc.changes),
+            bag=str(bag), seconds=time.perf_counter() - started,
+        )  # fmt: skip
+    return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)

@@ -10,12 +10,17 @@ from pathlib import Path
 
 
 class DocumentError(Exception):
-    """One document cannot be converted; the batch goes on without it."""
+    """One document cannot be converted; the batch goes on without it.
 
-    def __init__(self, path: Path | str, problem: str, advice: str) -> None:
+    ``code`` is a stable, machine-readable kind (``binary``, ``encoding``, ``too-large`` …) for
+    summaries, the portal and tests; ``message`` is what a person reads.
+    """
+
+    def __init__(self, path: Path | str, problem: str, advice: str, code: str = "invalid") -> None:
         self.path = str(path)
         self.problem = problem
         self.advice = advice
+        self.code = code
         super().__init__(self.message)
 
     @property
@@ -31,4 +36,5 @@ class PreservationError(DocumentError):
             path,
             f"“{stage}”步骤丢失了原文字符（{lost[:40]}）",
             "这是本工具的缺陷，请保留原文件并报告给维护人员，未生成任何输出",
+            code="internal",
         )

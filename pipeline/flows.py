@@ -20,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline.archive import RunInfo
 from pipeline.convert import Outcome, convert_file
 from pipeline.inputs import discover, duplicate_ids
+from pipeline.locking import lock_wait, outputs_lock
 
 
 @task(name="convert-document", task_run_name="{doc_id}")
@@ -55,8 +56,9 @@ def convert_batch(inputs: str = "inputs", outputs: str = "outputs") -> State:
         ]
     todo = [s for s in sources if s.doc_id not in clashes]
     logger.info("发现 %d 个源文件，开始转换 %d 个", len(sources), len(todo))
-    futures = [convert_document.submit(str(s.path), s.doc_id, outputs) for s in todo]
-    wait(futures)
+    with outputs_lock(Path(outputs), lock_wait(), say=logger.warning):
+        futures = [convert_document.submit(str(s.path), s.doc_id, outputs) for s in todo]
+        wait(futures)
     for fut in futures:
         outcomes.append(fut.state.result(raise_on_failure=False))
     outcomes.sort(key=lambda o: o.source)

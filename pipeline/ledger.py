@@ -54,12 +54,17 @@ def read(outputs: Path) -> list[dict]:
 @dataclass
 class ChainReport:
     problems: list[str]
-    latest: dict[str, dict]  # doc_id -> its latest entry
+    seals: dict[str, list[dict]]  # doc_id -> its entries, oldest first
+
+    def find(self, doc_id: str, tagmanifest_sha256: str) -> dict | None:
+        """The newest entry sealing this exact tag manifest."""
+        return next((e for e in reversed(self.seals.get(doc_id, [])) if e["tagmanifest_sha256"] == tagmanifest_sha256),
+                    None)  # fmt: skip
 
 
 def check_chain(outputs: Path) -> ChainReport:
     problems: list[str] = []
-    latest: dict[str, dict] = {}
+    seals: dict[str, list[dict]] = {}
     try:
         entries = read(outputs)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -71,5 +76,5 @@ def check_chain(outputs: Path) -> ChainReport:
         if entry.get("hash") != _entry_hash(entry):
             problems.append(f"封存台账第 {n} 条内容与其哈希不符（台账被改动）")
         prev = entry.get("hash", "")
-        latest[entry.get("doc_id", "")] = entry
-    return ChainReport(problems, latest)
+        seals.setdefault(entry.get("doc_id", ""), []).append(entry)
+    return ChainReport(problems, seals)

@@ -182,11 +182,12 @@ def _seal(path: Path, report: BagReport, chain: ledger.ChainReport) -> None:
     for problem in chain.problems:
         report.add("真实性", "ledger-chain", False, problem)
     doc_id = path.name
-    entry = chain.latest.get(doc_id)
     tagmanifest = path / "tagmanifest-sha256.txt"
-    if entry is None:
+    digest = sha256_file(tagmanifest) if tagmanifest.is_file() else ""
+    entry = chain.find(doc_id, digest)
+    if not chain.seals.get(doc_id):
         report.add("真实性", "seal", False, f"封存台账中没有 {doc_id} 的记录（包未经本工具封存，或台账丢失）")
-    elif not tagmanifest.is_file() or sha256_file(tagmanifest) != entry["tagmanifest_sha256"]:
+    elif entry is None:
         report.add("真实性", "seal", False, "包的标签清单与封存台账不符：清单在封存后被重新生成（疑似篡改）")
     else:
         report.add("真实性", "seal", True, f"与封存台账第 {entry['seq']} 条一致")

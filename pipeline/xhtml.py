@@ -101,9 +101,19 @@ def _audit(fragment: lxml_html.HtmlElement) -> list[Change]:
                 continue  # Python-Markdown's own column alignment
             if name not in allowed:
                 log(f"移除 {name} 属性", f'<{tag} {name}="{value[:80]}">')
-            elif name == "href" and value.split(":", 1)[0].lower() not in _URL_SCHEMES and ":" in value:
+            elif name == "href" and not _safe_href(value):
                 log("移除不安全的链接地址", f'<a href="{value[:80]}">')
+                del el.attrib["href"]
     return removals
+
+
+def _safe_href(value: str) -> bool:
+    """Web and mail links, or links within the document; never other schemes or `//host`."""
+    value = value.strip()
+    if value.startswith("#"):
+        return True
+    scheme = value.split(":", 1)[0].lower() if ":" in value.split("/", 1)[0] else ""
+    return scheme in _URL_SCHEMES
 
 
 def _sanitize(html: str) -> tuple[lxml_html.HtmlElement, list[Change]]:

@@ -73,28 +73,41 @@ _HEADER_CANDIDATE_RE = re.compile(r"^[^。，；：！？|#<>]{2,30}$")
 
 @rule(
     "debris/running-header",
-    "Drop a running header or footer: the same short line repeated on three or more pages.",
+    "Drop a running header or footer: the same short line repeated at three or more page breaks.",
     examples=(
         (
-            "淮安市人民政府文件\n正文第一页。\n淮安市人民政府文件\n正文第二页。\n淮安市人民政府文件\n正文第三页。",
-            "正文第一页。\n正文第二页。\n正文第三页。",
+            "淮安市人民政府文件\n正文第一页。\n- 1 -\n淮安市人民政府文件\n正文第二页。\n- 2 -\n"
+            "淮安市人民政府文件\n正文第三页。",
+            "正文第一页。\n- 1 -\n正文第二页。\n- 2 -\n正文第三页。",
         ),
+        ("同一句话\n同一句话\n同一句话\n同一句话", "同一句话\n同一句话\n同一句话\n同一句话"),
     ),
     kind="lines",
-    order=105,
+    order=99,
 )
 def drop_running_headers(lines: list[str], log: Log) -> list[str]:
+    """Only lines that sit next to page numbers count: repeated text elsewhere is content."""
     from collections import Counter
 
     from pipeline import numbering
 
-    counts = Counter(ln.strip() for ln in lines if _HEADER_CANDIDATE_RE.match(ln.strip()))
-    repeated = {t for t, n in counts.items() if n >= 3 and numbering.parse(t) is None and not t.isdigit()}
+    breaks = [i for i, ln in enumerate(lines) if PAGE_NUMBER_RE.match(ln) or "\f" in ln]
+    if len(breaks) < 2:
+        return lines
+
+    def near_break(i: int) -> bool:
+        return any(abs(i - b) <= 2 for b in breaks)
+
+    anchored = Counter(
+        ln.strip() for i, ln in enumerate(lines) if _HEADER_CANDIDATE_RE.match(ln.strip()) and near_break(i)
+    )
+    repeated = {t for t, n in anchored.items() if n >= 2 and numbering.parse(t) is None and not t.isdigit()}
+    repeated = {t for t in repeated if sum(ln.strip() == t for ln in lines) >= 3}
     if not repeated:
         return lines
     kept = []
     for no, line in enumerate(lines, 1):
-        if line.strip() in repeated:
+        if line.strip() in repeated and near_break(no - 1):
             log(no, line, "", removed=significant(line))
         else:
             kept.append(line)

@@ -208,17 +208,24 @@ def _check_sequence(previous: str, current: str, line: int, text: str, log: Log)
         log.warn(line, f"一级序号不连续（“{previous or '无'}”之后是“{current}”），请核对", text)
 
 
-def _is_open(line: str) -> bool:
-    text = line.strip()
-    if len(text) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text):
+def _is_open(parts: list[str]) -> bool:
+    """Does the paragraph built so far (from ``parts``) leave its sentence open? Only its ends are
+    examined, so a long paragraph growing by repeated joins costs nothing extra."""
+    first, last = parts[0].strip(), parts[-1].strip()
+    if len(parts) == 1:
+        if len(first) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(first[:8]):
+            return False
+        if len(first) <= 80:
+            if DATE_LINE_RE.match(first) or _DOC_NUMBER_LINE_RE.match(first) or _SPEAKER_RE.search(first):
+                return False
+            num = numbering.parse(first)
+            if num is not None and num.kind == "heading":
+                return False
+        if first.startswith("——"):
+            return False
+    if last.endswith("印发"):
         return False
-    if _DOC_NUMBER_LINE_RE.match(text) or text.endswith("印发") or text.startswith("——"):
-        return False
-    if _SPEAKER_RE.search(text):
-        return False
-    if numbering.parse(text) is not None and numbering.parse(text).kind == "heading":
-        return False
-    return bool(_OPEN_END_RE.search(text))
+    return bool(_OPEN_END_RE.search(last[-3:]))
 
 
 def _is_continuation(lines: list[str], j: int) -> bool:
@@ -229,9 +236,11 @@ def _is_continuation(lines: list[str], j: int) -> bool:
         return False
     if not _CONTINUATION_START_RE.match(text) or (text.endswith("：") and len(text) <= 12):
         return False  # `各位代表：` is a salutation, never the end of a sentence
+    if len(text) > 30:
+        return True
     # A short line followed by a date is a signature, not the rest of a sentence.
-    nxt = next((t.strip() for t in lines[j + 1 :] if t.strip()), "")
-    return not (len(text) <= 30 and DATE_LINE_RE.match(nxt))
+    k = _next_nonblank(lines, j + 1)
+    return not (k is not None and DATE_LINE_RE.match(lines[k].strip()))
 
 
 @rule(
@@ -248,22 +257,21 @@ def _is_continuation(lines: list[str], j: int) -> bool:
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
-    origin: list[int] = []
     i = 0
     while i < len(lines):
-        out.append(lines[i])
-        origin.append(i + 1)
+        parts, start = [lines[i].rstrip()], i + 1
         i += 1
-        while _is_open(out[-1]):
+        # the paragraph is built from parts; only its last part decides whether it is open
+        while _is_open(parts):
             j = _next_nonblank(lines, i)
             if j is None or not _is_continuation(lines, j):
                 break
-            head, tail = out[-1].rstrip(), lines[j].strip()
+            head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
-            joined = head + (" " if latin_pair else "") + tail
-            log(origin[-1], head + "⏎" + tail, joined)
-            out[-1] = joined
+            parts.append((" " if latin_pair else "") + tail)
+            log(start, f"{head[-40:]}⏎{tail[:40]}", f"{head[-40:]}{tail[:40]}")
             i = j + 1
+        out.append("".join(parts))
     return out
 
 
@@ -391,3 +399,27 @@ def attachment_note(line: str) -> str:
     if not m or len(line) > 80:
         return line
     return f"附件{m[1]}：{m[2]}"
+
+
+MAX_QUOTE_DEPTH = 3
+MAX_LIST_INDENT = 12
+_QUOTES_RE = re.compile(rf"^(\s*>){{{MAX_QUOTE_DEPTH + 1},}}")
+_DEEP_LIST_RE = re.compile(rf"^( {{{MAX_LIST_INDENT + 1},}})([-*+]|\d+\.) ")
+
+
+@rule(
+    "structure/nesting-depth",
+    f"Blockquotes nested deeper than {MAX_QUOTE_DEPTH} and list items indented past {MAX_LIST_INDENT} spaces are "
+    "flattened to that depth, so no renderer recurses without bound.",
+    examples=(("> > > > > 深层引用", "> > > 深层引用"), (" " * 40 + "- 第十层", " " * 12 + "- 第十层")),
+    kind="line",
+    order=150,
+)
+def limit_nesting(line: str) -> str:
+    m = _QUOTES_RE.match(line)
+    if m:
+        line = "> " * MAX_QUOTE_DEPTH + line[m.end() :].lstrip(" >")
+    m = _DEEP_LIST_RE.match(line)
+    if m:
+        line = " " * MAX_LIST_INDENT + line[len(m[1]) :]
+    return line.rstrip() if m else line
