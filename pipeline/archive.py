@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import logging
 import re
 import shutil
 import uuid
@@ -32,7 +31,6 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import bagit
 from lxml import etree
 
 from pipeline import __version__, fonts, ledger
@@ -47,7 +45,6 @@ from pipeline.xhtml import SANITIZE_RULE, XHTML_NS
 
 RECORD_NS = "urn:x-gov-doc-pipeline:record:1"
 SCHEMA = Path(__file__).parent / "schemas" / "record-1.0.xsd"
-logging.getLogger("bagit").setLevel(logging.WARNING)
 
 # File name in data/ -> (role in record.xml, MIME type)
 RENDITIONS = {
@@ -282,18 +279,17 @@ def write_package(
         except etree.DocumentInvalid as exc:
             raise DocumentError(doc.source_path, f"归档元数据未通过 XSD 校验（{exc}）",
                                 "这是本工具的缺陷，请报告给维护人员；未写出任何文件") from None  # fmt: skip
-        for name, content in files.items():
-            (tmp / name).write_bytes(content)
         bag_info = {
             "Source-Organization": doc.meta.organ or "未识别",
             "External-Identifier": doc.doc_id,
             "External-Description": doc.meta.title or doc.doc_id,
             "Internal-Sender-Identifier": doc.source_path.name,
-            "Bag-Software-Agent": f"gov-doc-pipeline {__version__} (bagit {_package_version('bagit')})",
+            "Bag-Software-Agent": f"gov-doc-pipeline {__version__}",
+            "Bagging-Date": dt.date.today().isoformat(),
         }
         if run:
             bag_info["Prefect-Flow-Run-Id"] = run.flow_run_id
-        bagit.make_bag(str(tmp), bag_info=bag_info, checksums=["sha256", "sha512"])
+        make_bag(tmp, files, bag_info)
         # Seal first, publish second: if the process dies in between, the old bag (still sealed
         # by its own entry) stays in place and the new entry is simply never matched.
         now = run.started if run else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -304,6 +300,30 @@ def write_package(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def make_bag(folder: Path, files: dict[str, bytes], bag_info: dict[str, str]) -> None:
+    """Write a BagIt 1.0 bag (RFC 8493) with SHA-256 and SHA-512 manifests and tag manifests.
+
+    bagit-python's ``make_bag`` changes the process's working directory while it runs, which is
+    unsafe when several documents are archived at once in threads; we write the few files
+    ourselves and keep bagit-python for validation.
+    """
+    data = folder / "data"
+    data.mkdir()
+    for name, content in files.items():
+        (data / name).write_bytes(content)
+    algorithms = {"sha256": hashlib.sha256, "sha512": hashlib.sha512}
+    for alg, fn in algorithms.items():
+        lines = [f"{fn(files[name]).hexdigest()}  data/{name}" for name in sorted(files)]
+        (folder / f"manifest-{alg}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
+    info = {**bag_info, "Payload-Oxum": f"{sum(len(c) for c in files.values())}.{len(files)}"}
+    (folder / "bag-info.txt").write_text("".join(f"{k}: {v}\n" for k, v in info.items()), encoding="utf-8")
+    tag_files = ["bag-info.txt", "bagit.txt", *(f"manifest-{alg}.txt" for alg in algorithms)]
+    for alg, fn in algorithms.items():
+        lines = [f"{fn((folder / name).read_bytes()).hexdigest()}  {name}" for name in sorted(tag_files)]
+        (folder / f"tagmanifest-{alg}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:

@@ -9,6 +9,7 @@ path relative to the input folder, so two different files never share an id by a
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,17 +34,21 @@ def doc_id_for(path: Path, root: Path | None = None) -> str:
     return f"{ascii_part}-{digest}" if ascii_part else f"doc-{digest}"
 
 
-def discover(root: Path, pattern: str = "**/*") -> list[Source]:
-    """All source files under ``root`` (hidden files and folders skipped), sorted by path."""
-    if root.is_file():
+def discover(root: Path) -> list[Source]:
+    """All source files under ``root``, sorted by path; hidden files and folders are skipped, and
+    symlinked folders are not entered (a link must not pull files from outside the input folder).
+    Symlinked files are listed so that reading them fails with a clear message.
+
+    Paths are absolute, so nothing depends on the working directory of a worker."""
+    root = root.absolute()
+    if root.is_file() or root.is_symlink():
         return [Source(doc_id_for(root), root)]
-    found = [
-        p
-        for p in root.glob(pattern)
-        if p.is_file()
-        and p.suffix.lower() in SOURCE_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if not name.startswith(".") and Path(name).suffix.lower() in SOURCE_SUFFIXES:
+                found.append(Path(folder) / name)
     return [Source(doc_id_for(p, root), p) for p in sorted(found)]
 
 

@@ -91,6 +91,8 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
             "请确认文件内容，重新导出为 Markdown 文本",
             code="binary",
         )
+    if not text.replace("\ufeff", "").strip():
+        raise DocumentError(path, "文件为空（只有空白字符）", "请检查转换或下载是否成功，重新提供原文", code="empty")
     if not HAN_RE.search(text):
         raise DocumentError(
             path, "文件中没有任何汉字，不像是一份中文公文（可能正文在附件里，或转换失败）",

@@ -1,0 +1,120 @@
+"""Hostile inputs: every case converts correctly or fails alone with a precise, readable error;
+nothing partial is written, nothing is fetched, and the batch goes on."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipeline.convert import convert_file
+from pipeline.inputs import doc_id_for
+from tests.conftest import SEED, SEED_ID
+from tests.hostile.cases import CASES, DUPLICATES, TRAP_PORT, Case
+
+
+@pytest.fixture(scope="module")
+def trap():
+    """A loopback listener that records every connection attempt made to it."""
+    connections: list[tuple] = []
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", TRAP_PORT))
+    server.listen()
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, addr = server.accept()
+                connections.append(addr)
+                conn.close()
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def build(case: Case, folder: Path) -> Path:
+    path = folder / case.filename
+    case.build(path)
+    return path
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a shell-metacharacter file name must not run anything here
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    path = build(case, inputs)
+    doc_id = doc_id_for(path, inputs)
+    assert doc_id.isascii() and "/" not in doc_id and ".." not in doc_id and " " not in doc_id
+    outcome = convert_file(path, doc_id, outputs)
+    leftovers = [p.name for p in outputs.iterdir() if p.name.startswith((".tmp-", ".old-"))] if outputs.exists() else []
+    assert leftovers == []
+    if case.outcome == "failed":
+        assert not outcome.ok
+        assert outcome.code == case.code, outcome.error
+        assert case.phrase in outcome.error and str(path) in outcome.error and "处理建议" in outcome.error
+        assert "Traceback" not in outcome.error
+        assert not (outputs / doc_id).exists()
+    else:
+        assert outcome.ok, outcome.error
+        xhtml = (outputs / doc_id / "data" / "document.xhtml").read_text(encoding="utf-8")
+        assert case.phrase in xhtml
+        pdf = (outputs / doc_id / "data" / "document.pdf").read_bytes()
+        pdf_text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True).stdout
+        body = xhtml[xhtml.index("<body") :]  # the head holds the pipeline's own schema links
+        for needle in case.absent:
+            assert needle not in body, needle
+            assert needle.encode() not in pdf_text, needle
+        assert " src=" not in xhtml  # nothing for a browser or renderer to fetch
+        from pypdf import PdfReader
+
+        assert list(PdfReader(outputs / doc_id / "data" / "document.pdf").attachments) == ["document.md"]
+    assert trap == []  # no input ever made the pipeline connect anywhere
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_batch_with_every_case_and_the_seed(prefect_server, tmp_path: Path, trap: list):
+    from pipeline.flows import convert_batch
+    from pipeline.verify import find_bags, verify_bag
+
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / f"{SEED_ID}.md").write_bytes(SEED.read_bytes())
+    for case in CASES:
+        build(case, inputs)
+    for name, content in DUPLICATES:
+        (inputs / name).write_text(content, encoding="utf-8")
+    state = convert_batch(inputs=str(inputs), outputs=str(outputs), return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert state.is_failed()
+    by_id = {d["doc_id"]: d for d in summary["documents"]}
+    assert by_id[SEED_ID]["ok"]
+    failed = [d for d in summary["documents"] if not d["ok"]]
+    expected_failures = sum(c.outcome == "failed" for c in CASES) + len(DUPLICATES)
+    assert len(failed) == expected_failures, sorted(d["doc_id"] for d in failed)
+    assert all("处理建议" in d["error"] for d in failed)
+    assert sum("同一个文档标识 dup" in d["error"] for d in failed) == 2
+    assert summary["succeeded"] == 1 + sum(c.outcome == "converted" for c in CASES)
+    assert all(verify_bag(bag).ok for bag in find_bags(outputs))
+    assert trap == []
+
+
+def test_cli_exit_status_with_a_bad_document(tmp_path: Path):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"%PDF-1.4 binary")
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "convert", str(SEED), str(bad), "--outputs",
+                             str(tmp_path / "out")], capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 1 and "成功 1 个，失败 1 个" in result.stdout and "Traceback" not in result.stderr
