@@ -45,6 +45,10 @@ def cmd_convert(args: argparse.Namespace) -> int:
     except OutputsBusy as exc:
         print(exc, file=sys.stderr)
         return 3
+    except OSError as exc:  # the output folder itself cannot be written (read-only, full, missing rights)
+        advice = "检查该目录的权限、挂载方式和磁盘空间"
+        print(f"无法写入输出目录 {args.outputs}（{exc.strerror or exc}）。处理建议：{advice}。", file=sys.stderr)
+        return 2
     return _print_summary(outcomes, time.perf_counter() - started)
 
 

@@ -1,0 +1,140 @@
+"""Faults: a killed run, a full disk, a read-only output folder, two runs at once.
+
+After each, what was finished before still verifies, no partial document folder exists, and the
+next normal run completes. Real processes, real signals, a real size-limited tmpfs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.verify import find_bags, verify_bag
+from tests.conftest import SEED, corpus_file
+
+BIG = corpus_file("16-")  # 58 pages: about 3 s of rendering
+
+
+def convert(outputs: Path, *files: Path, **kw) -> subprocess.Popen:
+    command = [sys.executable, "-m", "pipeline.cli", "convert", *map(str, files), "--outputs", str(outputs)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def finish(proc: subprocess.Popen, timeout: int = 300) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def all_intact(outputs: Path) -> list[str]:
+    bags = find_bags(outputs)
+    assert all(verify_bag(bag).ok for bag in bags), [verify_bag(b).findings for b in bags if not verify_bag(b).ok]
+    return sorted(b.name for b in bags)
+
+
+def document_folders(outputs: Path) -> list[str]:
+    return sorted(p.name for p in outputs.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+@pytest.fixture
+def done(tmp_path: Path) -> Path:
+    """An output folder holding one finished, verified document."""
+    outputs = tmp_path / "outputs"
+    assert finish(convert(outputs, SEED))[0] == 0
+    assert all_intact(outputs) == ["seed"]
+    return outputs
+
+
+def kill_when(proc: subprocess.Popen, condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert proc.poll() is None, "the run ended before the fault could be injected"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def test_sigkill_during_render(done: Path):
+    proc = convert(done, BIG)
+    started = time.monotonic()
+    kill_when(proc, lambda: time.monotonic() - started > 2.0)  # reading takes ~1 s, rendering ~3 s
+    assert document_folders(done) == ["seed"]
+    assert not list(done.glob(".tmp-*"))
+    assert all_intact(done) == ["seed"]
+    assert finish(convert(done, BIG))[0] == 0
+    assert all_intact(done) == sorted(["seed", BIG.stem])
+
+
+def test_sigkill_during_archive(done: Path):
+    proc = convert(done, BIG)
+    kill_when(proc, lambda: any(done.glob(".tmp-*")))  # the bag is being assembled
+    assert document_folders(done) == ["seed"]  # nothing half-written is visible
+    assert all_intact(done) == ["seed"]
+    code, out, err = finish(convert(done, BIG))
+    assert code == 0, out + err
+    assert not list(done.glob(".tmp-*"))  # the next run removed the leftovers of the killed one
+    assert all_intact(done) == sorted(["seed", BIG.stem])
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_disk_full(small_disk: Path):
+    outputs = small_disk / "outputs"
+    assert finish(convert(outputs, SEED))[0] == 0
+    code, out, _ = finish(convert(outputs, BIG))  # its PDF alone is larger than what is left
+    assert code == 1
+    assert "磁盘空间不足" in out and "Traceback" not in out
+    assert document_folders(outputs) == ["seed"] and not list(outputs.glob(".tmp-*"))
+    assert all_intact(outputs) == ["seed"]
+    subprocess.run(["mount", "-o", "remount,size=40m", str(small_disk)], check=True)
+    assert finish(convert(outputs, BIG))[0] == 0
+    assert all_intact(outputs) == sorted(["seed", BIG.stem])
+
+
+def test_read_only_output_folder(small_disk: Path):
+    outputs = small_disk / "outputs"
+    assert finish(convert(outputs, SEED))[0] == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    code, out, err = finish(convert(outputs, corpus_file("10-")))
+    assert code == 2 and "无法写入输出目录" in err and "Traceback" not in err + out
+    assert all_intact(outputs) == ["seed"]
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert finish(convert(outputs, corpus_file("10-")))[0] == 0
+    assert all_intact(outputs) == sorted(["seed", corpus_file("10-").stem])
+
+
+def test_two_runs_at_once(done: Path):
+    first = convert(done, BIG, corpus_file("13-"))
+    time.sleep(1.0)
+    second = convert(done, corpus_file("10-"), SEED)
+    code2, out2, err2 = finish(second)
+    code1, out1, err1 = finish(first)
+    assert (code1, code2) == (0, 0), out1 + err1 + out2 + err2
+    assert "正被另一个任务写入" in err2 and "等待" in err2
+    assert all_intact(done) == sorted(["seed", BIG.stem, corpus_file("13-").stem, corpus_file("10-").stem])
+
+
+def test_second_run_gives_up_after_the_wait_limit(done: Path):
+    first = convert(done, BIG)
+    time.sleep(1.0)
+    second = convert(done, SEED, env={**os.environ, "PIPELINE_LOCK_WAIT": "0.5"})
+    code2, _, err2 = finish(second)
+    assert code2 == 3 and "一直被另一个任务占用" in err2 and "未写入任何文件" in err2
+    assert finish(first)[0] == 0
+    assert all_intact(done) == sorted(["seed", BIG.stem])
