@@ -65,16 +65,7 @@ def crawler_header(lines: list[str], log: Log) -> list[str]:
     order=92,
 )
 def site_title(lines: list[str], log: Log) -> list[str]:
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        m = _SITE_TITLE_RE.match(line.strip())
-        if m:
-            log.note("网页标题", m[1])
-            log(i + 1, line, "", removed=significant(line))
-            return lines[:i] + lines[i + 1 :]
-        return lines
-    return lines
+    return _drop_first_line(lines, log, _SITE_TITLE_RE, "网页标题", 1)
 
 
 @rule(
@@ -153,14 +144,20 @@ def _strip_inline_chrome(line: str, log: Log) -> str:
     order=96,
 )
 def dateline(lines: list[str], log: Log) -> list[str]:
+    return _drop_first_line(lines, log, _DATELINE_RE, "电头", 0)
+
+
+def _drop_first_line(lines: list[str], log: Log, pattern: re.Pattern[str], key: str, group: int) -> list[str]:
+    """Drop the first non-blank line when it matches ``pattern``, noting ``group`` as ``key``."""
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        if _DATELINE_RE.match(line.strip()):
-            log.note("电头", line.strip())
-            log(i + 1, line, "", removed=significant(line))
-            return lines[:i] + lines[i + 1 :]
-        return lines
+        m = pattern.match(line.strip())
+        if not m:
+            return lines
+        log.note(key, m[group])
+        log(i + 1, line, "", removed=significant(line))
+        return lines[:i] + lines[i + 1 :]
     return lines
 
 
