@@ -33,7 +33,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline import __version__, fonts, ledger
+from pipeline import __version__, fonts, incremental, ledger
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes, sha256_file
 from pipeline.model import Document
@@ -286,6 +286,8 @@ def write_package(
             "Internal-Sender-Identifier": doc.source_path.name,
             "Bag-Software-Agent": f"gov-doc-pipeline {__version__}",
             "Bagging-Date": dt.date.today().isoformat(),
+            incremental.SOURCE_KEY: sha256_bytes(doc.source_bytes),
+            incremental.FINGERPRINT_KEY: incremental.fingerprint(),
         }
         if run:
             bag_info["Prefect-Flow-Run-Id"] = run.flow_run_id

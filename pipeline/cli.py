@@ -19,11 +19,17 @@ from pipeline import __version__
 def _print_summary(outcomes: list[dict], seconds: float) -> int:
     ok = [o for o in outcomes if o["ok"]]
     failed = [o for o in outcomes if not o["ok"]]
+    skipped = [o for o in ok if o.get("skipped")]
     for o in ok:
-        print(f"  ✓ {o['doc_id']}  {o['title']}  {o['pages']} 页  → {o['bag']}/data/document.pdf")
+        mark = "=" if o.get("skipped") else "✓"
+        note = "（未变化，跳过）" if o.get("skipped") else ""
+        print(f"  {mark} {o['doc_id']}  {o['title']}  {o['pages']} 页{note}  → {o['bag']}/data/document.pdf")
     for o in failed:
         print(f"  ✗ {o['doc_id']}  {o['error']}")
-    print(f"转换完成：成功 {len(ok)} 个，失败 {len(failed)} 个（共 {len(outcomes)} 个），用时 {seconds:.1f} 秒")
+    print(
+        f"转换完成：成功 {len(ok)} 个，失败 {len(failed)} 个（共 {len(outcomes)} 个），"
+        f"其中未变化跳过 {len(skipped)} 个，用时 {seconds:.1f} 秒"
+    )
     return 1 if failed else 0
 
 
@@ -38,7 +44,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         with outputs_lock(args.outputs, lock_wait()):
             for path in args.files:
                 if path.is_symlink() or path.is_file():
-                    outcomes.append(convert_file(path, doc_id_for(path), args.outputs).as_dict())
+                    outcomes.append(convert_file(path, doc_id_for(path), args.outputs, force=args.force).as_dict())
                 else:
                     outcomes.append({"ok": False, "doc_id": path.name,
                                      "error": f"{path}：文件不存在。处理建议：检查路径是否正确。"})  # fmt: skip
@@ -111,7 +117,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     flow = convert_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=args.workers))
-    state = flow(inputs=str(args.inputs), outputs=str(args.outputs), return_state=True)
+    state = flow(inputs=str(args.inputs), outputs=str(args.outputs), force=args.force, only=args.only or None,
+                 return_state=True)  # fmt: skip
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, dict):
         print(f"批处理流程异常结束：{summary}")
@@ -187,11 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--inputs", type=Path, default=Path("inputs"))
     p.add_argument("--outputs", type=Path, default=Path("outputs"))
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--force", action="store_true", help="即使未变化也重新生成")
+    p.add_argument("--only", nargs="+", metavar="ID", help="只处理这些文档（文档标识或源文件路径）")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("convert", help="直接转换文件（不启动 Prefect）")
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--outputs", type=Path, default=Path("outputs"))
+    p.add_argument("--force", action="store_true", help="即使未变化也重新生成")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("normalize", help="规范化 Markdown 并输出（不写文件）")

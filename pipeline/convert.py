@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.archive import RunInfo, write_package
 from pipeline.errors import DocumentError
+from pipeline.incremental import recorded_title_and_pages, up_to_date
 from pipeline.normalize import normalize
 from pipeline.read import read_document
 from pipeline.render import render_pdf
@@ -41,14 +42,20 @@ class Outcome:
     bag: str = ""
     error: str = ""
     code: str = ""  # the kind of failure (DocumentError.code), empty on success
+    skipped: str = ""  # why an unchanged document was not rebuilt
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = None) -> Outcome:
+def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = None, force: bool = False) -> Outcome:
     started = time.perf_counter()
+    reason = "" if force else up_to_date(path, doc_id, outputs)
+    if reason:
+        title, pages = recorded_title_and_pages(outputs / doc_id)
+        return Outcome(doc_id, str(path), True, title=title, pages=pages, bag=str(outputs / doc_id), skipped=reason,
+                       seconds=time.perf_counter() - started)  # fmt: skip
     try:
         doc = read_document(path, doc_id)
         doc = normalize(doc)

@@ -24,9 +24,9 @@ from pipeline.locking import lock_wait, outputs_lock
 
 
 @task(name="convert-document", task_run_name="{doc_id}")
-def convert_document(path: str, doc_id: str, outputs: str) -> Outcome | State:
+def convert_document(path: str, doc_id: str, outputs: str, force: bool = False) -> Outcome | State:
     run = RunInfo(str(flow_run.id), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    outcome = convert_file(Path(path), doc_id, Path(outputs), run)
+    outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=force)
     logger = get_run_logger()
     if not outcome.ok:
         # A bad document is an expected outcome: mark the task Failed with the user's message
@@ -37,10 +37,19 @@ def convert_document(path: str, doc_id: str, outputs: str) -> Outcome | State:
 
 
 @flow(name="convert-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
-def convert_batch(inputs: str = "inputs", outputs: str = "outputs") -> State:
-    """Convert every Markdown source under ``inputs`` into a bag under ``outputs``."""
+def convert_batch(
+    inputs: str = "inputs", outputs: str = "outputs", force: bool = False, only: list[str] | None = None
+) -> State:
+    """Convert every Markdown source under ``inputs`` into a bag under ``outputs``.
+
+    Unchanged documents whose outputs verify are skipped unless ``force``; ``only`` limits the
+    run to the given document ids or source paths.
+    """
     logger = get_run_logger()
     sources = discover(Path(inputs))
+    if only:
+        wanted = set(only)
+        sources = [s for s in sources if s.doc_id in wanted or str(s.path) in wanted or s.path.name in wanted]
     clashes = duplicate_ids(sources)
     outcomes: list[Outcome] = []
     for doc_id, paths in clashes.items():
@@ -57,7 +66,7 @@ def convert_batch(inputs: str = "inputs", outputs: str = "outputs") -> State:
     todo = [s for s in sources if s.doc_id not in clashes]
     logger.info("发现 %d 个源文件，开始转换 %d 个", len(sources), len(todo))
     with outputs_lock(Path(outputs), lock_wait(), say=logger.warning):
-        futures = [convert_document.submit(str(s.path), s.doc_id, outputs) for s in todo]
+        futures = [convert_document.submit(str(s.path), s.doc_id, outputs, force) for s in todo]
         wait(futures)
     for fut in futures:
         outcomes.append(fut.state.result(raise_on_failure=False))
@@ -90,9 +99,11 @@ def convert_batch(inputs: str = "inputs", outputs: str = "outputs") -> State:
 def summarize(outcomes: list[Outcome]) -> dict:
     ok = sum(o.ok for o in outcomes)
     failed = len(outcomes) - ok
+    skipped = sum(bool(o.skipped) for o in outcomes)
     return {
         "succeeded": ok,
+        "skipped": skipped,
         "failed": failed,
-        "message": f"成功 {ok} 个，失败 {failed} 个（共 {len(outcomes)} 个）",
+        "message": f"成功 {ok} 个，失败 {failed} 个（共 {len(outcomes)} 个），其中未变化跳过 {skipped} 个",
         "documents": [o.as_dict() for o in outcomes],
     }

@@ -30,6 +30,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from pipeline.archive import RECORD_NS
+from pipeline.incremental import bag_info
 from pipeline.render import STYLES_DIR
 
 _NS = {"r": RECORD_NS}
@@ -116,7 +117,7 @@ def _read_entry(bag: Path) -> Entry | None:
     status, css = (
         ("未通过", "bad") if "未通过" in results else ("需人工核对", "warn") if "警告" in results else ("通过", "ok")
     )
-    generated = text(".//r:行为时间") or _bag_info(bag).get("Bagging-Date", "")
+    generated = text(".//r:行为时间") or bag_info(bag).get("Bagging-Date", "")
     return Entry(
         doc_id=bag.name,
         title=text(".//r:题名"),
@@ -144,14 +145,6 @@ def _manifest(bag: Path) -> dict[str, str]:
     except OSError:
         return {}
     return {name.strip(): digest for digest, _, name in (line.partition(" ") for line in lines if line)}
-
-
-def _bag_info(bag: Path) -> dict[str, str]:
-    try:
-        lines = (bag / "bag-info.txt").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return {}
-    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
 
 
 class Catalog:
