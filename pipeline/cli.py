@@ -126,6 +126,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _print_summary(summary["documents"], time.perf_counter() - started)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the batch flow as a Prefect deployment with a cron schedule (see README)."""
+    _prefect_defaults()
+    from prefect.schedules import Cron
+
+    from pipeline.flows import convert_batch
+
+    if not os.environ.get("PREFECT_API_URL"):
+        print("pipeline serve 需要一个长期运行的 Prefect 服务器。处理建议：先运行 `prefect server start`，"
+              "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api。", file=sys.stderr)  # fmt: skip
+        return 2
+    print(f"已注册部署 convert-batch/{args.name}：按 “{args.cron}”（{args.timezone}）定时运行；按 Ctrl+C 停止。")
+    convert_batch.serve(
+        name=args.name,
+        schedules=[Cron(args.cron, timezone=args.timezone)],
+        parameters={"inputs": str(args.inputs.absolute()), "outputs": str(args.outputs.absolute())},
+        tags=["gov-doc-pipeline"],
+        limit=1,
+        print_starting_message=False,
+    )
+    return 0
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     import json
 
@@ -197,6 +220,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="即使未变化也重新生成")
     p.add_argument("--only", nargs="+", metavar="ID", help="只处理这些文档（文档标识或源文件路径）")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("serve", help="以定时部署方式运行批处理流程（需要 Prefect 服务器）")
+    p.add_argument("--name", default="nightly")
+    p.add_argument("--cron", default="0 2 * * *", help="cron 表达式，默认每天 02:00")
+    p.add_argument("--timezone", default="Asia/Shanghai")
+    p.add_argument("--inputs", type=Path, default=Path("inputs"))
+    p.add_argument("--outputs", type=Path, default=Path("outputs"))
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("convert", help="直接转换文件（不启动 Prefect）")
     p.add_argument("files", type=Path, nargs="+")
