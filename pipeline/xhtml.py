@@ -355,7 +355,7 @@ def build(doc: Document) -> tuple[bytes, list[Change]]:
                 stack.pop()
             counters[level] += 1
             counters[level + 1 :] = [0] * (7 - level)
-            sid = "sec-" + "-".join(str(n) for n in counters[2 : level + 1] if n)
+            sid = "sec-" + "-".join(str(n) for n in counters[2 : level + 1])  # 0 where a level is skipped
             section = _sub(stack[-1][1], "section", id=sid)
             section.set("class", f"level-{level - 1}")
             section.append(block)

@@ -142,3 +142,12 @@ def test_articles_marked_in_regulations():
     articles = root.findall(".//h:span[@class='article']", NS)
     assert [a.text for a in articles[:2]] == ["第一条", "第二条"]
     assert len(articles) == 26
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem[:2])
+def test_ids_are_unique(xhtml_dir: Path, path: Path):
+    from collections import Counter
+
+    root = etree.parse(str(xhtml_dir / f"{path.stem}.xhtml"))
+    ids = Counter(el.get("id") for el in root.iter() if el.get("id"))
+    assert [k for k, n in ids.items() if n > 1] == []
