@@ -33,6 +33,17 @@ def _print_summary(outcomes: list[dict], seconds: float) -> int:
     return 1 if failed else 0
 
 
+def _progress(n: int, total: int, name: str, done: bool = False) -> None:
+    """A one-line progress bar on stderr (redrawn in a terminal, one line per document in a log)."""
+    width = 24
+    filled = width * (n if done else n - 1) // max(total, 1)
+    line = f"[{'█' * filled}{'·' * (width - filled)}] {n if done else n - 1}/{total} {'完成' if done else name}"
+    if sys.stderr.isatty():
+        print(f"\r{line[:100]:100}", end="\n" if done else "", file=sys.stderr, flush=True)
+    elif not done:
+        print(line, file=sys.stderr, flush=True)
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     from pipeline.convert import convert_file
     from pipeline.inputs import doc_id_for
@@ -42,12 +53,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
     outcomes = []
     try:
         with outputs_lock(args.outputs, lock_wait()):
-            for path in args.files:
+            for n, path in enumerate(args.files, 1):
+                _progress(n, len(args.files), path.name)
                 if path.is_symlink() or path.is_file():
                     outcomes.append(convert_file(path, doc_id_for(path), args.outputs, force=args.force).as_dict())
                 else:
                     outcomes.append({"ok": False, "doc_id": path.name,
                                      "error": f"{path}：文件不存在。处理建议：检查路径是否正确。"})  # fmt: skip
+            _progress(len(args.files), len(args.files), "", done=True)
     except OutputsBusy as exc:
         print(exc, file=sys.stderr)
         return 3
