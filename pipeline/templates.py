@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Level-1 section titles, new template first, then old-template and common variants.
 SECTION_TITLES = (
     "总体情况",
@@ -92,4 +94,7 @@ APPLICATION_ROWS: tuple[tuple[str, bool], ...] = (
 APPLICATION_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 # 表四 行政复议、行政诉讼: 15 numbers in three groups of five, the fifth of each the sum of the four.
 REVIEW_COLUMNS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-REVIEW_GROUPS = ("行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）")
+
+# Official titles that stand before a speaker's name (`国务院总理 李克强`).
+SPEAKER_TITLES = "总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长"
+SPEAKER_RE = re.compile(rf"({SPEAKER_TITLES})[ \u3000]?[\u4e00-\u9fff]{{2,4}}(同志)?$")

@@ -20,9 +20,10 @@ import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipeline import __version__, numbering
+from pipeline import __version__, numbering, templates
 from pipeline.model import Change, Document
 from pipeline.normalize.chars import CJK, significant
+from pipeline.normalize.metadata import DOC_NUMBER_RE
 from pipeline.normalize.structure import DATE_LINE_RE
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -50,8 +51,6 @@ _MARKDOWN_STYLE = re.compile(r"^text-align: (left|right|center);$")
 _NUMERIC = re.compile(r"^[\s\d.,，%‰+\-—～~]+$")
 _CJK_BREAK = re.compile(f"(?<=[{CJK}])\n(?=[{CJK}])")
 _CAPTION_RE = re.compile(r"^(表[一二三四五六七八九十\d]+)[：:、. ]?\s*(.{0,40})$")
-_DOC_NUMBER_RE = re.compile(r"^\S{1,12}〔\d{4}〕\d+号$")
-_SPEAKER_RE = re.compile(r"(总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长) [\u4e00-\u9fff]{2,4}(同志)?$")
 # The statutory tables of the 2019+ annual-report template, recognised by their fixed labels.
 STATUTORY_TABLES = (
     ("active-disclosure", "主动公开政府信息情况", ("第二十条第（一）项", "本年制发件数", "现行有效件数")),
@@ -194,13 +193,13 @@ def _run_in(p: etree._Element) -> None:
 
 
 def _header_role(text: str, meta_recipients: str) -> str:
-    if _DOC_NUMBER_RE.match(text):
+    if DOC_NUMBER_RE.fullmatch(text):
         return "doc-number"
     if text.startswith("——"):
         return "subtitle"
     if DATE_LINE_RE.match(text) and text.startswith(("（", "(")):
         return "dateline"
-    if _SPEAKER_RE.search(text) and len(text) <= 30:
+    if templates.SPEAKER_RE.search(text) and len(text) <= 30:
         return "speaker"
     if meta_recipients and text == meta_recipients + "：":
         return "recipients"

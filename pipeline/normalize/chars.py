@@ -16,8 +16,6 @@ HAN_RE = re.compile(f"[{HAN}]")
 CJK_RE = re.compile(f"[{CJK}]")
 _SIGNIFICANT_RE = re.compile(f"[{HAN}0-9]")
 
-HAN_NUMERALS = "一二三四五六七八九十百零〇"
-
 
 def is_cjk(ch: str) -> bool:
     return bool(ch) and bool(CJK_RE.match(ch))

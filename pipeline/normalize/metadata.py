@@ -18,7 +18,7 @@ _DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _ORGAN_IN_TITLE_RE = re.compile(
     f"^([{HAN}（）]+?(人民政府|政府办公室|办公厅|办公室|委员会|管委会|[{HAN}](局|委|厅|部|署|院)))"
 )
-_DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号")
+DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号")  # normalized 文号
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -117,8 +117,8 @@ def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadat
         meta.date = _first_date(lines)
     if not meta.organ:
         meta.organ = _organ_fallback(meta.title, info)
-    m = next((_DOC_NUMBER_RE.fullmatch(ln) for ln in lines[:8] if _DOC_NUMBER_RE.fullmatch(ln)), None)
-    m = m or _DOC_NUMBER_RE.search(info.get("文号", ""))
+    m = next((DOC_NUMBER_RE.fullmatch(ln) for ln in lines[:8] if DOC_NUMBER_RE.fullmatch(ln)), None)
+    m = m or DOC_NUMBER_RE.search(info.get("文号", ""))
     if m:
         meta.doc_number = m[0]
     if not meta.date and info.get("成文日期"):

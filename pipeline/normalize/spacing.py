@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline import templates
 from pipeline.normalize.chars import CJK, HAN
 from pipeline.normalize.registry import rule
 
@@ -20,7 +21,7 @@ _ORGAN_END = re.compile(f"(中央|国务院|委员会|[{HAN}](部|委|局|厅|�
 _ORGAN_START = re.compile(f"^(中共|中央|国务院|国家|全国|[{HAN}]{{1,8}}?(部|委|局|厅|署|办公室|办公厅|政府))")
 
 
-_TITLE_END = re.compile(r"(总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长)$")
+_TITLE_END = re.compile(f"({templates.SPEAKER_TITLES})$")
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,4}(同志)?\s*$")
 _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{1,5}[章节条]$")
 

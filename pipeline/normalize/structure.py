@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline import numbering
+from pipeline import numbering, templates
 from pipeline.normalize.chars import CJK, HAN, significant
 from pipeline.normalize.registry import Log, rule
 
@@ -26,8 +26,6 @@ _OPEN_END_RE = re.compile(rf"[{HAN}0-9A-Za-z，、“‘《（—]$|(?<![。！�
 _CONTINUATION_START_RE = re.compile(rf"^[{HAN}0-9A-Za-z《“‘（—、，。；：）》”]")
 _BLOCK_START_RE = re.compile(r"^(#|\||>|<|[-*+] |\d+\. |```)")
 MIN_WRAPPED_LINE = 10
-# `国务院总理 李克强`: the speaker line under a report's title.
-_SPEAKER_RE = re.compile(r"(总理|主席|省长|市长|县长|区长|镇长|书记|主任|部长)[ \u3000]?[\u4e00-\u9fff]{2,4}(同志)?$")
 
 
 def strip_markup(line: str) -> tuple[int, str]:
@@ -216,7 +214,7 @@ def _is_open(parts: list[str]) -> bool:
         if len(first) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(first[:8]):
             return False
         if len(first) <= 80:
-            if DATE_LINE_RE.match(first) or _DOC_NUMBER_LINE_RE.match(first) or _SPEAKER_RE.search(first):
+            if DATE_LINE_RE.match(first) or _DOC_NUMBER_LINE_RE.match(first) or templates.SPEAKER_RE.search(first):
                 return False
             num = numbering.parse(first)
             if num is not None and num.kind == "heading":
