@@ -99,9 +99,8 @@ def _genre(title: str) -> str:
     return next((g for g in _GENRES if title.endswith(g)), "")
 
 
-def _structure(parent: etree._Element, xhtml: bytes) -> None:
+def _structure(parent: etree._Element, root: etree._Element) -> None:
     """Sections and tables as data, read from the XHTML, so the record stands without the PDF."""
-    root = etree.fromstring(xhtml)
     structure = _sub(parent, "结构")
     article = root.find(".//h:article", _X)
 
@@ -146,10 +145,10 @@ def _package_version(name: str) -> str:
         return "未安装"
 
 
-def checks(doc: Document) -> list[tuple[str, str, str]]:
+def checks(doc: Document, xhtml: etree._Element) -> list[tuple[str, str, str]]:
     """The conformance checks run on every document: (id, result, detail)."""
     results = [("normalize-text-preserved", "通过", "规范化未丢失任何汉字或数字（已删除的页面残留均记录在案）")]
-    body = etree.fromstring(doc.xhtml).find(".//h:body", _X)
+    body = xhtml.find(".//h:body", _X)
     body_text = significant("".join(body.itertext())) if body is not None else ""
     sanitized = "".join(c.removed for c in doc.changes if c.rule == SANITIZE_RULE)
     expected = significant(doc.markdown)
@@ -231,7 +230,8 @@ def build_record(
         digest = sm3(content)
         if digest:
             _sub(item, "数字摘要", digest, 算法="SM3")
-    _structure(entity, doc.xhtml)
+    xhtml = etree.fromstring(doc.xhtml)  # parsed once, for the structure and the checks
+    _structure(entity, xhtml)
     system = _sub(entity, "信息系统描述")
     for package_name in ("gov-doc-pipeline", "weasyprint", "pydyf", "markdown", "lxml", "nh3", "prefect", "bagit"):
         _sub(system, "软件", _package_version(package_name), 名称=package_name)
@@ -247,7 +247,7 @@ def build_record(
     for rule_id, n in sorted(counts.items()):
         _sub(log, "规则", 标识=rule_id, 次数=str(n))
     results = _sub(entity, "检查结果")
-    for check_id, result, detail in checks(doc):
+    for check_id, result, detail in checks(doc, xhtml):
         _sub(results, "检查", detail, 标识=check_id, 结果=result)
     if run:
         business = _sub(entity, "业务实体")

@@ -10,6 +10,7 @@ chain. Appends are serialized with a file lock, so concurrent runs cannot interl
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -63,6 +64,19 @@ class ChainReport:
 
 
 def check_chain(outputs: Path) -> ChainReport:
+    """The ledger's chain, checked once per version of the file (``up_to_date`` asks for every
+    document of a batch; re-reading and re-hashing the whole ledger each time would be quadratic)."""
+    path = outputs / LEDGER
+    try:
+        st = path.stat()
+        stamp = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = (str(path), 0, 0)
+    return _check_chain(outputs, stamp)
+
+
+@functools.lru_cache(maxsize=16)
+def _check_chain(outputs: Path, stamp: tuple[str, int, int]) -> ChainReport:
     problems: list[str] = []
     seals: dict[str, list[dict]] = {}
     try:

@@ -25,7 +25,7 @@ from lxml import etree
 
 from pipeline import ledger
 from pipeline.archive import RECORD_NS, schema, sm3
-from pipeline.fixity import sha256_file
+from pipeline.fixity import sha256_bytes, sha256_file
 
 _NS = {"r": RECORD_NS}
 _X = {"h": "http://www.w3.org/1999/xhtml"}
@@ -113,7 +113,7 @@ def _digests(path: Path, record: etree._ElementTree, report: BagReport) -> None:
         ok = size == len(content)
         for digest in item.iterfind("r:数字摘要", _NS):
             algorithm = digest.get("算法")
-            actual = sha256_file(target) if algorithm == "SHA-256" else sm3(content) if algorithm == "SM3" else None
+            actual = sha256_bytes(content) if algorithm == "SHA-256" else sm3(content) if algorithm == "SM3" else None
             if actual is not None:
                 ok = ok and actual == digest.text
         report.add("真实性", f"digest:{name}", ok,

@@ -13,6 +13,7 @@ are no write endpoints, and every response carries a strict CSP without inline s
 from __future__ import annotations
 
 import email.utils
+import functools
 import hashlib
 import io
 import os
@@ -287,6 +288,23 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
 
 def _bag_zip(bag: Path, entry: Entry, request: Request) -> Response:
     """The whole bag as a ZIP, built reproducibly (sorted names, fixed timestamps)."""
+    st = (bag / "tagmanifest-sha256.txt").stat()
+    data, digest = _zip_bytes(bag, st.st_mtime_ns, st.st_size)
+    etag = f'"{digest}"'
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"etag": etag})
+    headers = {
+        "etag": etag,
+        "last-modified": email.utils.formatdate(st.st_mtime, usegmt=True),
+        "content-disposition": _disposition("attachment", f"{bag.name}.zip", entry.title or bag.name, ".zip"),
+    }
+    body = b"" if request.method == "HEAD" else data
+    return Response(body, media_type="application/zip", headers={**headers, "content-length": str(len(data))})
+
+
+@functools.lru_cache(maxsize=8)
+def _zip_bytes(bag: Path, mtime_ns: int, size: int) -> tuple[bytes, str]:
+    """Zipped once per version of the bag (the tag manifest changes whenever anything does)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in bag.rglob("*") if p.is_file() and not p.is_symlink()):
@@ -294,17 +312,7 @@ def _bag_zip(bag: Path, entry: Entry, request: Request) -> Response:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
     data = buffer.getvalue()
-    etag = f'"{hashlib.sha256(data).hexdigest()}"'
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers={"etag": etag})
-    mtime = (bag / "tagmanifest-sha256.txt").stat().st_mtime
-    headers = {
-        "etag": etag,
-        "last-modified": email.utils.formatdate(mtime, usegmt=True),
-        "content-disposition": _disposition("attachment", f"{bag.name}.zip", entry.title or bag.name, ".zip"),
-    }
-    body = b"" if request.method == "HEAD" else data
-    return Response(body, media_type="application/zip", headers={**headers, "content-length": str(len(data))})
+    return data, hashlib.sha256(data).hexdigest()
 
 
 class SecurityHeaders:
