@@ -45,22 +45,23 @@ def _progress(n: int, total: int, name: str, done: bool = False) -> None:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from pipeline.convert import convert_file
-    from pipeline.inputs import doc_id_for
+    from pipeline.convert import convert_file, plan
+    from pipeline.inputs import Source, doc_id_for
     from pipeline.locking import OutputsBusy, lock_wait, outputs_lock
 
     started = time.perf_counter()
     outcomes = []
     try:
         with outputs_lock(args.outputs, lock_wait()):
-            for n, path in enumerate(args.files, 1):
-                _progress(n, len(args.files), path.name)
-                if path.is_symlink() or path.is_file():
-                    outcomes.append(convert_file(path, doc_id_for(path), args.outputs, force=args.force).as_dict())
-                else:
-                    outcomes.append({"ok": False, "doc_id": path.name,
-                                     "error": f"{path}：文件不存在。处理建议：检查路径是否正确。"})  # fmt: skip
-            _progress(len(args.files), len(args.files), "", done=True)
+            present = [p for p in args.files if p.is_symlink() or p.is_file()]
+            outcomes += [{"ok": False, "doc_id": p.name, "error": f"{p}：文件不存在。处理建议：检查路径是否正确。"}
+                         for p in args.files if p not in present]  # fmt: skip
+            todo, clashes = plan([Source(doc_id_for(p), p) for p in present])
+            outcomes += [o.as_dict() for o in clashes]
+            for n, source in enumerate(todo, 1):
+                _progress(n, len(todo), source.path.name)
+                outcomes.append(convert_file(source.path, source.doc_id, args.outputs, force=args.force).as_dict())
+            _progress(len(todo), len(todo), "", done=True)
     except OutputsBusy as exc:
         print(exc, file=sys.stderr)
         return 3

@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.archive import RunInfo, write_package
 from pipeline.errors import DocumentError
 from pipeline.incremental import recorded_title_and_pages, up_to_date
+from pipeline.inputs import Source, duplicate_ids
 from pipeline.normalize import normalize
 from pipeline.read import read_document
 from pipeline.render import render_pdf
@@ -80,3 +81,17 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
             bag=str(bag), seconds=time.perf_counter() - started,
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
+
+
+def plan(sources: list[Source]) -> tuple[list[Source], list[Outcome]]:
+    """The sources to convert, and a failure for each source whose id another one also claims
+    (``report.md`` and ``report.txt``): converting both would overwrite one with the other."""
+    clashes = duplicate_ids(sources)
+    failures = [
+        Outcome(doc_id, str(path), False, code="duplicate-id", error=(
+            f"{path}：与其他文件（{'、'.join(map(str, paths))}）对应同一个文档标识 {doc_id}。"
+            "处理建议：重命名其中之一后重新运行。"
+        ))
+        for doc_id, paths in clashes.items() for path in paths
+    ]  # fmt: skip
+    return [s for s in sources if s.doc_id not in clashes], failures

@@ -18,8 +18,8 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline.archive import RunInfo
-from pipeline.convert import Outcome, convert_file
-from pipeline.inputs import discover, duplicate_ids
+from pipeline.convert import Outcome, convert_file, plan
+from pipeline.inputs import discover
 from pipeline.locking import lock_wait, outputs_lock
 
 
@@ -50,20 +50,7 @@ def convert_batch(
     if only:
         wanted = set(only)
         sources = [s for s in sources if s.doc_id in wanted or str(s.path) in wanted or s.path.name in wanted]
-    clashes = duplicate_ids(sources)
-    outcomes: list[Outcome] = []
-    for doc_id, paths in clashes.items():
-        names = "、".join(str(p) for p in paths)
-        outcomes += [
-            Outcome(
-                doc_id,
-                str(p),
-                False,
-                error=(f"{p}：与其他文件（{names}）对应同一个文档标识 {doc_id}。处理建议：重命名其中之一后重新运行。"),
-            )
-            for p in paths
-        ]
-    todo = [s for s in sources if s.doc_id not in clashes]
+    todo, outcomes = plan(sources)
     logger.info("发现 %d 个源文件，开始转换 %d 个", len(sources), len(todo))
     with outputs_lock(Path(outputs), lock_wait(), say=logger.warning):
         futures = [convert_document.submit(str(s.path), s.doc_id, outputs, force) for s in todo]

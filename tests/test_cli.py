@@ -108,3 +108,12 @@ def test_normalize_command_bad_file(tmp_path: Path):
     result = run("normalize", str(bad), cwd=tmp_path)
     assert result.returncode == 2
     assert "这不是文本文件" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_convert_refuses_two_files_with_one_id(tmp_path: Path):
+    for name in ("report.md", "report.txt"):
+        (tmp_path / name).write_bytes(SEED.read_bytes())
+    result = run("convert", str(tmp_path / "report.md"), str(tmp_path / "report.txt"), "--outputs",
+                 str(tmp_path / "out"), cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1 and result.stdout.count("同一个文档标识 report") == 2
+    assert not (tmp_path / "out" / "report").exists()
