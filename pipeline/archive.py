@@ -8,6 +8,7 @@ Layout of ``outputs/<doc-id>/`` (a BagIt 1.0 bag):
     data/document.xhtml      semantic XHTML
     data/document.pdf        PDF/A-3u
     data/normalize-log.json  every change the normalizer made, removed debris, warnings
+    data/check.json          the PDF measured against GB/T 9704 (pipeline.check)
     data/record.xml          archival metadata (DA/T 46 element names), validated against
                              pipeline/schemas/record-1.0.xsd before it is written
 
@@ -34,6 +35,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline import __version__, fonts, incremental, ledger
+from pipeline.check import report_json
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes, sha256_file
 from pipeline.model import Document
@@ -53,6 +55,7 @@ RENDITIONS = {
     "document.xhtml": ("XHTML文本", "application/xhtml+xml"),
     "document.pdf": ("版式文件", f"application/pdf; {PDF_VARIANT.upper()}"),
     "normalize-log.json": ("规范化记录", "application/json"),
+    "check.json": ("版式检查报告", "application/json"),
 }
 _GENRES = ("报告", "通知", "意见", "决定", "办法", "规定", "方案", "公告", "通告", "通报", "批复", "函", "纪要", "讲话")
 _X = {"h": XHTML_NS}
@@ -73,6 +76,7 @@ def payload(doc: Document) -> dict[str, bytes]:
         "document.xhtml": doc.xhtml,
         "document.pdf": doc.pdf,
         "normalize-log.json": change_log_json(doc),
+        **({"check.json": report_json(doc.check)} if doc.check else {}),
     }
 
 
@@ -160,6 +164,11 @@ def checks(doc: Document, xhtml: etree._Element) -> list[tuple[str, str, str]]:
             f"XHTML 正文 {len(body_text)} 个汉字与数字，规范化文本 {len(expected)} 个，清除 {len(sanitized)} 个",
         )
     )
+    if doc.check:
+        fails = sum(f["severity"] == "fail" for f in doc.check["findings"])
+        warns = len(doc.check["findings"]) - fails
+        results.append(("pdf-layout", "通过" if not fails else "未通过",
+                        f"GB/T 9704 版式检查：{fails} 项不合格，{warns} 项提示（详见 check.json）"))  # fmt: skip
     results.append(("pdf-variant", "通过", f"{PDF_VARIANT.upper()}（本工具自检，未经 veraPDF 验证）"))
     warnings = len(doc.warnings)
     results.append(("normalize-warnings", "警告" if warnings else "通过", f"{warnings} 条需人工核对的提示"))

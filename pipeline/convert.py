@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipeline.archive import RunInfo, write_package
+from pipeline.check import check_document
 from pipeline.errors import DocumentError
 from pipeline.incremental import recorded_title_and_pages, up_to_date
 from pipeline.inputs import Source, duplicate_ids
@@ -62,6 +63,7 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
         doc = normalize(doc)
         doc = to_xhtml(doc)
         doc = render_pdf(doc)
+        doc = check_document(doc)
         bag = write_package(doc, outputs, run=run)
     except DocumentError as exc:
         code, message = exc.code, exc.message

@@ -74,3 +74,4 @@ class Document:
     pdf: bytes = b""
     pages: int = 0
     fonts: list[tuple[str, int]] = field(default_factory=list)  # (family, weight) really used by the PDF
+    check: dict = field(default_factory=dict)  # the PDF's conformance report (pipeline.check)

@@ -19,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from lxml import etree
+
 from pipeline.errors import DocumentError
 from pipeline.model import Document
 
@@ -32,9 +34,14 @@ from weasyprint import CSS, HTML, Attachment  # noqa: E402  (after SOURCE_DATE_E
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
+from pipeline import typeset  # noqa: E402
+
+typeset.install()
+
 
 class LocalOnlyFetcher(URLFetcher):
-    """Serve ``file:`` URLs inside the allowed folders only; refuse everything else."""
+    """Serve ``file:`` URLs inside the allowed folders (the style bundle, the input document's own
+    folder) only, after resolving symlinks and ``..``; refuse every other URL."""
 
     def __init__(self, roots: list[Path]) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=5)
@@ -45,18 +52,41 @@ class LocalOnlyFetcher(URLFetcher):
             raise ValueError(f"blocked non-local URL: {url[:80]}")
         path = Path(unquote(urlsplit(url).path)).resolve()
         if not any(path.is_relative_to(r) for r in self.roots):
-            raise ValueError(f"blocked path outside the style bundle: {path}")
+            raise ValueError(f"blocked path outside the style bundle and the input folder: {path}")
         return super().fetch(url, headers)
+
+
+def _typeset_source(xhtml: bytes) -> str:
+    """The XHTML as WeasyPrint should lay it out: the published file plus line breaks in the
+    title and break opportunities around quotation marks."""
+    root = etree.fromstring(xhtml)
+    typeset.break_title(root)
+    typeset.quote_breaks(root)
+    return etree.tostring(root, encoding="unicode")
+
+
+def descriptive_metadata(xhtml: bytes) -> bytes:
+    """The document's Dublin Core description as XML, from the ``DC.*``/``dcterms.*`` meta
+    elements of the XHTML head, so the PDF describes itself when it travels alone."""
+    dc, terms = "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"
+    root = etree.Element("metadata", nsmap={"dc": dc, "dcterms": terms})
+    for meta in etree.fromstring(xhtml).iterfind(".//{http://www.w3.org/1999/xhtml}meta[@name]"):
+        prefix, _, local = meta.get("name").partition(".")
+        namespace = {"DC": dc, "dcterms": terms}.get(prefix)
+        if namespace and local:
+            etree.SubElement(root, f"{{{namespace}}}{local}").text = meta.get("content")
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
 def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     if not stylesheet.is_file():
         raise DocumentError(stylesheet, "找不到样式表", "请检查 styles/ 目录是否完整，或设置 PIPELINE_STYLES")
-    fetcher = LocalOnlyFetcher([stylesheet.parent])
+    fetcher = LocalOnlyFetcher([stylesheet.parent, doc.source_path.parent])
     fonts = FontConfiguration()
-    html = HTML(string=doc.xhtml.decode("utf-8"), base_url=stylesheet.parent.as_uri() + "/", url_fetcher=fetcher)
+    html = HTML(string=_typeset_source(doc.xhtml), base_url=stylesheet.parent.as_uri() + "/", url_fetcher=fetcher)
     css = CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher)
     rendered = html.render(stylesheets=[css], font_config=fonts)
+    typeset.place_signature(rendered.pages)
     stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
     source = Attachment(
         string=doc.markdown.encode("utf-8"),
@@ -66,9 +96,17 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
         created=stamp,
         modified=stamp,
     )
+    metadata = Attachment(
+        string=descriptive_metadata(doc.xhtml),
+        name="metadata.xml",
+        description="描述元数据（都柏林核心，取自 XHTML）",
+        relationship="Data",
+        created=stamp,
+        modified=stamp,
+    )
     pdf = rendered.write_pdf(
         pdf_variant=PDF_VARIANT,
-        attachments=[source],
+        attachments=[source, metadata],
         pdf_identifier=doc.doc_id.encode("utf-8"),
     )
     fonts = sorted({(font.family, int(font.weight)) for font in rendered.fonts.values()})

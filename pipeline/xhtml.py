@@ -69,7 +69,39 @@ def to_xhtml(doc: Document) -> Document:
 
 def _markdown_html(text: str) -> str:
     md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="xhtml")
-    return md.convert(text) or "<p></p>"
+    return md.convert(_widen_pipe_tables(text)) or "<p></p>"
+
+
+_PIPE_CELL = re.compile(r"(?<!\\)\|")
+
+
+def _widen_pipe_tables(text: str) -> str:
+    """Python-Markdown drops the cells of a row beyond the header's count; converter output often
+    has rows wider than the header (a split header, a merged cell read as one). Widen the header
+    and delimiter rows to the widest row so that no cell, and no digit in it, is lost."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith("|"):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].lstrip().startswith("|"):
+            j += 1
+        widths = [_cells(line) for line in lines[i:j]]
+        if j - i >= 2 and max(widths) > widths[0] and re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", lines[i + 1]):
+            extra = max(widths) - widths[0]
+            lines[i] = lines[i].rstrip().rstrip("|") + "|" + "   |" * extra
+            lines[i + 1] = lines[i + 1].rstrip().rstrip("|") + "|" + "---|" * (max(widths) - _cells(lines[i + 1]))
+        i = j
+    return "\n".join(lines)
+
+
+def _cells(line: str) -> int:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
+    return len(_PIPE_CELL.split(inner))
 
 
 def _audit(fragment: lxml_html.HtmlElement) -> list[Change]:

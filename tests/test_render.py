@@ -110,4 +110,4 @@ def test_a_document_cannot_attach_or_embed_local_files(seed_doc):
     assert b"hostname" not in pdf
     from io import BytesIO
 
-    assert list(PdfReader(BytesIO(pdf)).attachments) == ["document.md"]
+    assert list(PdfReader(BytesIO(pdf)).attachments) == ["document.md", "metadata.xml"]

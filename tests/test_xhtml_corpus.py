@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline.normalize import normalize
+from pipeline.normalize.chars import significant
 from pipeline.read import read_document
-from pipeline.xhtml import XHTML_NS, to_xhtml
+from pipeline.xhtml import SANITIZE_RULE, XHTML_NS, _markdown_html, to_xhtml
 from tests.conftest import CORPUS, SEED, corpus_file
 
 NS = {"h": XHTML_NS}
@@ -151,3 +154,20 @@ def test_ids_are_unique(xhtml_dir: Path, path: Path):
     root = etree.parse(str(xhtml_dir / f"{path.stem}.xhtml"))
     ids = Counter(el.get("id") for el in root.iter() if el.get("id"))
     assert [k for k, n in ids.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem[:2])
+def test_every_character_reaches_the_xhtml(path: Path):
+    """Each Han character and digit of the normalized text is in the XHTML body as often, apart
+    from what the sanitizer logged; pipe-table rows wider than their header keep every cell."""
+    doc = to_xhtml(normalize(read_document(path, path.stem)))
+    body = etree.fromstring(doc.xhtml).find("h:body", NS)
+    in_xhtml = Counter(significant("".join(body.itertext())))
+    removed = Counter("".join(c.removed for c in doc.changes if c.rule == SANITIZE_RULE))
+    assert Counter(significant(doc.markdown)) - in_xhtml - removed == Counter()
+    assert in_xhtml - Counter(significant(doc.markdown)) == Counter()
+
+
+def test_rows_wider_than_the_header_keep_their_cells():
+    html = _markdown_html("| 1 | 2 |\n|---|---|\n| 3 | 4 | 5 |\n| 6 |")
+    assert [td for td in re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", html)] == ["1", "2", "", "3", "4", "5", "6", "", ""]

@@ -1,0 +1,644 @@
+"""Stage 5, check: measure the rendered PDF against GB/T 9704-2012, glyph by glyph.
+
+None of the tools offices use checks its own output; we measure every PDF we publish, on the
+page, with the numbers of the standard: page size, the 版心's edges, 22 grid rows per page,
+28 characters per full line ending flush with the 版心, sizes and role fonts, the `— N —` page
+numbers, the §7.3.5.2 signature block, embedded fonts, missing or fallback glyphs and (given
+the source) every Chinese character and digit in order.
+
+Reading: pdfminer.six's interpreter with a small device that keeps only what the rules need
+(no layout analysis). Two traps measured on WeasyPrint output are handled here: a font that
+holds a missing glyph is written with its own encoding CMap, which pdfminer cannot read and
+would silently drop with every glyph of that font, so that CMap is parsed here; and lines
+are grouped by baseline, since fallback glyphs have different boxes.
+
+Each rule is a small named function registered with ``@rule`` (an id, a one-line summary,
+the severity of what it finds). ``fail`` findings make the document fail in the batch;
+``warn`` findings are reported. Rows on pages that hold a table are not held to the grid:
+§5.2.3 allows tables to be set otherwise ("特定情况可以作适当调整").
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from lxml import etree
+from pdfminer.cmapdb import CMapBase
+from pdfminer.pdfdevice import PDFTextDevice
+from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.utils import apply_matrix_pt
+
+from pipeline import fonts
+from pipeline.errors import DocumentError
+from pipeline.model import Document
+from pipeline.normalize.chars import CJK_RE, significant
+from pipeline.typeset import HANGING
+from pipeline.xhtml import XHTML_NS
+
+MM = 72 / 25.4
+PAGE_W, PAGE_H = 595.28, 841.89
+LEFT, RIGHT, TOP, BOTTOM = 28 * MM, 184 * MM, 37 * MM, 262 * MM  # 版心 edges (pt from top-left)
+PITCH = 28.95  # grid line pitch (pt)
+CHAR = 156 * MM / 28  # one 字 (15.79 pt)
+ROWS, CHARS = 22, 28
+BODY_PT, TITLE_PT, FOLIO_PT = 16.0, 22.0, 14.0
+_LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
+_LEVEL_2 = re.compile(r"^（[一二三四五六七八九十]+）")
+_DATE = re.compile(r"^\d{4}年([1-9]|1[0-2])月([1-9]|[12]\d|3[01])日$")
+_NO_LINE_START = set("。，、；：？！）》”’〕】…—")
+_NO_LINE_END = set("（《“‘〔【")
+
+
+# --- Reading the PDF --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glyph:
+    text: str
+    font: str  # PDF font name without the subset prefix
+    size: float
+    x0: float
+    x1: float
+    baseline: float  # from the page top
+    notdef: bool  # drawn with glyph 0: the font has no glyph for the character
+
+
+@dataclass
+class Line:
+    page: int
+    baseline: float
+    glyphs: list[Glyph]
+
+    @property
+    def text(self) -> str:
+        return "".join(g.text for g in self.glyphs)
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(g.x1 for g in self.glyphs if g.text.strip() or g is self.glyphs[-1])
+
+    @property
+    def hangs(self) -> bool:
+        """The line ends with a closing mark hanging past the 版心 (标点溢出边界)."""
+        last, before = self.glyphs[-1], self.glyphs[-2] if len(self.glyphs) > 1 else None
+        return before is not None and last.text in HANGING and last.x1 > RIGHT + 0.5 * MM >= before.x1
+
+    @property
+    def end(self) -> float:
+        """Where the line's text ends, not counting a hanging mark."""
+        return self.glyphs[-2].x1 if self.hangs else self.x1
+
+    @property
+    def size(self) -> float:
+        return Counter(round(g.size, 1) for g in self.glyphs).most_common(1)[0][0]
+
+    @property
+    def font(self) -> str:
+        return Counter(g.font for g in self.glyphs).most_common(1)[0][0]
+
+    @property
+    def ink(self) -> str:
+        return "".join(g.text for g in self.glyphs if not g.text.isspace())
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    stream_text: str = ""  # all glyphs in drawing order
+    flow_text: str = ""  # body and title glyphs (not tables, not page numbers) in drawing order
+
+    @property
+    def folio(self) -> list[Line]:  # the page-number line(s), below the 版心
+        return [ln for ln in self.lines if ln.baseline > BOTTOM + 5]
+
+    @property
+    def block(self) -> list[Line]:  # everything inside the 版心
+        return [ln for ln in self.lines if ln.baseline <= BOTTOM + 5]
+
+    @property
+    def has_table(self) -> bool:
+        return any(abs(ln.size - BODY_PT) > 0.3 and abs(ln.size - TITLE_PT) > 0.3 for ln in self.block)
+
+
+@dataclass
+class Measured:
+    pages: list[Page]
+    fonts: dict[str, dict[str, object]]  # font name -> {"embedded": bool, "custom_cmap": bool}
+    attachments: list[str]
+    chosen: dict[str, str]  # role -> the PDF-name form of the family it resolves to here
+
+    @property
+    def lines(self) -> Iterator[Line]:
+        for page in self.pages:
+            yield from page.block
+
+    def is_role_font(self, font: str, role: str) -> bool:
+        chosen = self.chosen.get(role)
+        return bool(chosen) and fonts.pdf_name(font).startswith(chosen)
+
+    def is_chosen(self, font: str) -> bool:
+        return any(self.is_role_font(font, role) for role in self.chosen)
+
+
+class _Device(PDFTextDevice):
+    """Collects glyphs; nothing else (no layout analysis, no images, no paths)."""
+
+    def __init__(self, rsrcmgr: PDFResourceManager) -> None:
+        super().__init__(rsrcmgr)
+        self.glyphs: list[Glyph] = []
+        self.height = PAGE_H
+
+    def begin_page(self, page, ctm) -> None:
+        self.glyphs = []
+        self.height = page.mediabox[3] - page.mediabox[1]
+
+    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
+        try:
+            if isinstance(cid, _Cid) and font.unicode_map is not None:
+                text = font.unicode_map.get_unichr(cid.code)
+            else:
+                text = font.to_unichr(cid)
+        except (PDFUnicodeNotDefined, KeyError):
+            text = "\ufffd"
+        width = font.char_width(cid)
+        size = fontsize * abs(matrix[0]) if matrix[0] else fontsize
+        x0, y = apply_matrix_pt(matrix, (0, rise))
+        adv = width * fontsize * scaling
+        x1, _ = apply_matrix_pt(matrix, (width * fontsize, rise))
+        name = font.fontname.split("+", 1)[-1] if isinstance(font.fontname, str) else str(font.fontname)
+        self.glyphs.append(Glyph(text, name, round(size, 2), x0, x1, self.height - y, cid == 0))
+        return adv
+
+
+class _Resources(PDFResourceManager):
+    def get_font(self, objid, spec):
+        font = super().get_font(objid, spec)
+        encoding = resolve1(spec.get("Encoding")) if isinstance(font, PDFCIDFont) else None
+        if isinstance(encoding, PDFStream) and not isinstance(font.cmap, _EncodingCMap):
+            font.cmap = _EncodingCMap(encoding.get_data())
+        return font
+
+
+class _EncodingCMap(CMapBase):
+    """A two-byte encoding CMap given as ``cidchar``/``cidrange`` lists, as WeasyPrint writes it
+    for a font with a missing glyph (pdfminer only reads named CMaps)."""
+
+    _CHAR = re.compile(rb"<([0-9a-fA-F]{4})>\s+(\d+)")
+    _RANGE = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>\s+(\d+)")
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.map: dict[int, int] = {}
+        for block in re.findall(rb"begincidrange(.*?)endcidrange", data, re.S):
+            for lo, hi, cid in self._RANGE.findall(block):
+                for offset, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                    self.map[code] = int(cid) + offset
+        for block in re.findall(rb"begincidchar(.*?)endcidchar", data, re.S):
+            for code, cid in self._CHAR.findall(block):
+                self.map[int(code, 16)] = int(cid)
+
+    def decode(self, code: bytes) -> Iterator[int]:
+        for i in range(0, len(code) - 1, 2):
+            value = code[i] << 8 | code[i + 1]
+            yield _Cid(self.map.get(value, 0), value)
+
+
+class _Cid(int):
+    """A CID that remembers its character code: ToUnicode maps codes, and with an encoding CMap
+    the code is what tells which character a missing (CID 0) glyph stood for."""
+
+    code: int
+
+    def __new__(cls, cid: int, code: int) -> _Cid:
+        obj = super().__new__(cls, cid)
+        obj.code = code
+        return obj
+
+
+def read_pdf(pdf: bytes, chosen: dict[str, str] | None = None) -> Measured:
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    stream = io.BytesIO(pdf)
+    document = PDFDocument(PDFParser(stream))
+    rsrc = _Resources(caching=True)
+    device = _Device(rsrc)
+    interpreter = PDFPageInterpreter(rsrc, device)
+    pages: list[Page] = []
+    font_info: dict[str, dict[str, object]] = {}
+    for number, pdf_page in enumerate(PDFPage.create_pages(document), 1):
+        interpreter.process_page(pdf_page)
+        x0, y0, x1, y1 = pdf_page.mediabox
+        stream_text = "".join(g.text for g in device.glyphs)
+        flow_text = "".join(g.text for g in device.glyphs if _is_flow(g))
+        page = Page(number, x1 - x0, y1 - y0, _lines(number, device.glyphs), stream_text, flow_text)
+        pages.append(page)
+        for spec in (resolve1(resolve1(pdf_page.resources).get("Font")) or {}).values():
+            _describe_font(resolve1(spec), font_info)
+    return Measured(pages, font_info, _attachment_names(document), chosen or {})
+
+
+def _describe_font(spec: dict, info: dict[str, dict[str, object]]) -> None:
+    name = str(resolve1(spec.get("BaseFont"))).lstrip("/'").split("+", 1)[-1].rstrip("'")
+    descriptor = None
+    for descendant in resolve1(spec.get("DescendantFonts")) or [spec]:
+        descriptor = resolve1(resolve1(descendant).get("FontDescriptor"))
+    embedded = bool(descriptor) and any(k in descriptor for k in ("FontFile", "FontFile2", "FontFile3"))
+    info[name] = {"embedded": embedded, "custom_cmap": isinstance(resolve1(spec.get("Encoding")), PDFStream)}
+
+
+def _attachment_names(document) -> list[str]:
+    names = resolve1(resolve1(document.catalog.get("Names") or {}).get("EmbeddedFiles") or {})
+    flat = resolve1(names.get("Names")) or []
+    return sorted(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v) for v in flat[::2])
+
+
+def _lines(number: int, glyphs: list[Glyph]) -> list[Line]:
+    """Group glyphs into lines by baseline (±1 pt), left to right, top to bottom."""
+    lines: list[Line] = []
+    for glyph in sorted(glyphs, key=lambda g: (round(g.baseline), g.x0)):
+        for line in lines[-3:]:
+            if abs(line.baseline - glyph.baseline) < 1.0 and not _far(line, glyph):
+                line.glyphs.append(glyph)
+                break
+        else:
+            lines.append(Line(number, glyph.baseline, [glyph]))
+    for line in lines:
+        line.glyphs.sort(key=lambda g: g.x0)
+    return sorted(lines, key=lambda ln: (round(ln.baseline, 0), ln.x0))
+
+
+def _far(line: Line, glyph: Glyph) -> bool:
+    """Table cells on one baseline are separate lines when far apart."""
+    return min(abs(glyph.x0 - g.x1) for g in line.glyphs[-4:]) > 3 * CHAR
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str  # "fail" or "warn"
+    message: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class CheckRule:
+    id: str
+    summary: str
+    fn: Callable[[Measured, dict], Iterable[Finding]]
+
+
+RULES: dict[str, CheckRule] = {}
+
+
+def rule(rule_id: str, summary: str) -> Callable:
+    def register(fn: Callable[[Measured, dict], Iterable[tuple[str, str, int]]]) -> Callable:
+        def run(measured: Measured, metrics: dict) -> Iterator[Finding]:
+            for severity, message, page in fn(measured, metrics):
+                yield Finding(rule_id, severity, message, page)
+
+        RULES[rule_id] = CheckRule(rule_id, summary, run)
+        return fn
+
+    return register
+
+
+@rule("page-size", "每页均为 A4（210 × 297 mm）")
+def _page_size(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    for page in m.pages:
+        if abs(page.width - PAGE_W) > 0.5 or abs(page.height - PAGE_H) > 0.5:
+            yield "fail", f"页面尺寸为 {page.width / MM:.1f} × {page.height / MM:.1f} mm，应为 A4", page.number
+
+
+@rule("type-area", "正文在版心内：订口 28 ± 1 mm，天头 37 ± 1 mm，版心 156 × 225 mm")
+def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    body = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3]
+    if not body:
+        yield "warn", "没有找到 3 号正文文字", 0
+        return
+    left = min(ln.x0 for ln in body)
+    right = max(ln.end for ln in body)
+    tops = [page.block[0] for page in m.pages if page.block]
+    top = min(ln.baseline - _ascent(ln) - (PITCH - ln.size) / 2 for ln in tops)
+    bottom = max(ln.baseline for ln in m.lines)
+    metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=round(top / MM, 2))
+    # Text left of or above the 版心 is a broken layout; a block that merely starts further in
+    # (a document of quotations or lists, no line flush left) is only reported.
+    if left < LEFT - MM:
+        yield "fail", f"文字超出版心左边缘：{left / MM:.2f} mm（应为 28 ± 1 mm）", 0
+    elif left > LEFT + MM:
+        yield "warn", f"没有顶格的正文行：最左在 {left / MM:.2f} mm（版心左边缘 28 mm）", 0
+    if top < TOP - MM:
+        yield "fail", f"文字超出版心上边缘：{top / MM:.2f} mm（应为 37 ± 1 mm）", 0
+    elif top > TOP + MM:
+        yield "warn", f"首行上边缘在 {top / MM:.2f} mm（版心上边缘 37 mm）", 0
+    if right > RIGHT + MM:
+        yield "fail", f"文字超出版心右边缘：{right / MM:.2f} mm（应 ≤ 184 mm）", 0
+    if bottom > BOTTOM + 1:
+        yield "fail", f"文字超出版心下边缘：{bottom / MM:.2f} mm（应 ≤ 262 mm）", 0
+
+
+def _ascent(line: Line) -> float:
+    return 0.88 * line.size  # CJK fonts: ideographic em-box top at 0.88 em above the baseline
+
+
+@rule("grid-rows", "除末页外每页 22 行（含空行），各行落在 28.95 pt 行距网格上；含表格的页除外")
+def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    full = exact = 0
+    rows_by_page = []
+    for page in m.pages:
+        text = [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3]
+        if not text:
+            rows_by_page.append(0)
+            continue
+        rows = sorted({int((ln.baseline - TOP) // PITCH) for ln in text})
+        rows_by_page.append(rows[-1] + 1)
+        if page is m.pages[-1] or page.has_table:
+            continue
+        full += 1
+        if rows[-1] + 1 == ROWS and len(rows) == len(text):
+            exact += 1
+        elif rows[-1] + 1 != ROWS:
+            yield "warn", f"本页 {rows[-1] + 1} 行（{len(text)} 行文字），应为 22 行", page.number
+        else:
+            yield "warn", "有两行文字落在同一网格行内", page.number
+    metrics.update(rows_per_page=rows_by_page, full_pages=full, full_pages_22_rows=exact,
+                   table_pages=[p.number for p in m.pages if p.has_table])  # fmt: skip
+
+
+@rule("line-fill", "整行（段落中非末行）排满版心：28 字（含首行缩进），行末距版心右边缘 ≤ 0.5 mm；目标 ≥ 95%")
+def _line_fill(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    lines = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3 and not _in_table_page(m, ln)]
+    full = [a for a, b in itertools.pairwise(lines) if _continues(a, b)]
+    pure = [ln for ln in full if all(CJK_RE.match(ch) for ch in ln.ink)]
+    good = [ln for ln in pure if _positions(ln) == CHARS and abs(ln.end - RIGHT) <= 0.5 * MM]
+    flush = [ln for ln in full if abs(ln.end - RIGHT) <= 0.5 * MM]
+    share = len(good) / len(pure) if pure else 1.0
+    metrics.update(full_lines=len(full), full_lines_flush=len(flush), pure_chinese_full_lines=len(pure),
+                   pure_chinese_28_flush=len(good), line_fill_share=round(share, 4))  # fmt: skip
+    for ln in full:
+        if abs(ln.end - RIGHT) > 0.5 * MM:
+            yield "warn", f"行末距版心右边缘 {(RIGHT - ln.end) / MM:.1f} mm：“{ln.ink[:12]}…”", ln.page
+    if share < 0.95:
+        yield "warn", f"只有 {share:.0%} 的纯中文整行为 28 字且排满（目标 ≥ 95%）", 0
+
+
+def _positions(line: Line) -> float:
+    """Grid positions a line fills: one per character (half for a mark compressed against the
+    next, as in ``》）``), blank positions inside it (the space after 第一条), and the indent
+    (两字 on a paragraph's first line); not a hanging mark."""
+    ink = [g for g in line.glyphs if not g.text.isspace()]
+    if line.hangs:
+        ink = ink[:-1]
+    taken = 1.0
+    for a, b in itertools.pairwise(ink):
+        pitch = (b.x0 - a.x0) / CHAR
+        taken += 0.5 if pitch < 0.75 else max(1, round(pitch))
+    return taken + round((line.x0 - LEFT) / CHAR)
+
+
+def _in_table_page(m: Measured, line: Line) -> bool:
+    return m.pages[line.page - 1].has_table
+
+
+def _continues(line: Line, following: Line) -> bool:
+    """``following`` carries on the paragraph of ``line``: the next grid row (or the first row of
+    the next page), starting flush left, in the same size."""
+    same_page = following.page == line.page and abs(following.baseline - line.baseline - PITCH) < 1.5
+    next_page = following.page == line.page + 1 and following.baseline - TOP < PITCH
+    return (same_page or next_page) and abs(following.x0 - LEFT) < 0.6 and abs(following.size - line.size) < 0.3
+
+
+@rule("sizes", "正文 3 号（16 pt）；标题 2 号（22 pt）且居中")
+def _sizes(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    glyphs = [g for page in m.pages if not page.has_table for ln in page.block for g in ln.glyphs if g.text.strip()]
+    title = [ln for ln in m.pages[0].block if abs(ln.size - TITLE_PT) < 0.3] if m.pages else []
+    body_share = sum(abs(g.size - BODY_PT) < 0.3 for g in glyphs) / len(glyphs) if glyphs else 0.0
+    metrics.update(body_16pt_share=round(body_share, 4), title_lines=[ln.ink for ln in title])
+    if body_share < 0.9:
+        yield "warn", f"3 号正文文字只占 {body_share:.0%}", 0
+    for ln in title:
+        offset = (ln.x0 + ln.x1) / 2 - (LEFT + RIGHT) / 2
+        if abs(offset) > 1 * MM:
+            yield "warn", f"标题行“{ln.ink}”偏离中线 {offset / MM:.1f} mm", ln.page
+        if len(ln.ink) < 4 and len(title) > 1:
+            yield "warn", f"标题行“{ln.ink}”过短（孤字）", ln.page
+
+
+@rule("heading-fonts", "一级标题黑体、二级标题楷体、正文仿宋（按样式表所列字体）")
+def _heading_fonts(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    for ln in m.lines:
+        if abs(ln.x0 - (LEFT + 2 * CHAR)) > 0.6 or abs(ln.size - BODY_PT) > 0.3:
+            continue
+        for pattern, role, name in ((_LEVEL_1, "heading-1", "黑体"), (_LEVEL_2, "heading-2", "楷体")):
+            if role in m.chosen and pattern.match(ln.ink) and not m.is_role_font(ln.glyphs[0].font, role):
+                yield "warn", f"“{ln.ink[:10]}”应为{name}，实为 {ln.glyphs[0].font}", ln.page
+
+
+@rule("page-numbers", "页码“— N —”4 号，连续；单页居右、双页居左空一字，一字线距版心下边缘 7 mm")
+def _page_numbers(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    for page in m.pages:
+        glyphs = [g for ln in page.folio for g in ln.glyphs]
+        label = "".join(g.text for g in glyphs).replace(" ", "")
+        if label != f"—{page.number}—":
+            yield "fail", f"页码应为“— {page.number} —”，实为“{label}”", page.number
+            continue
+        if any(abs(g.size - FOLIO_PT) > 0.2 for g in glyphs):
+            yield "fail", "页码字号不是 4 号（14 pt）", page.number
+        dash = glyphs[0]
+        centre = dash.baseline - 0.38 * dash.size  # the dash's vertical centre
+        if abs(centre - (BOTTOM + 7 * MM)) > 1 * MM:
+            yield "warn", f"页码一字线距版心下边缘 {(centre - BOTTOM) / MM:.1f} mm（应为 7 mm）", page.number
+        x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
+        if page.number % 2 and not 504.6 <= x1 <= 507.6:
+            yield "fail", f"单页页码应居右空一字，右端在 {x1 / MM:.1f} mm", page.number
+        if not page.number % 2 and not 93.0 <= x0 <= 96.5:
+            yield "fail", f"双页页码应居左空一字，左端在 {x0 / MM:.1f} mm", page.number
+
+
+@rule("signature", "署名右空二字，成文日期在下一行、首字比署名首字右移二字（GB/T 9704 §7.3.5.2）")
+def _signature(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    lines = list(m.lines)
+    dated = [i for i, ln in enumerate(lines) if _DATE.match(ln.ink) and i > 0 and ln.x0 > LEFT + 4 * CHAR]
+    if not dated:
+        return
+    i = dated[-1]
+    date, sig = lines[i], lines[i - 1]
+    ws, wd = sig.x1 - sig.x0, date.x1 - date.x0
+    metrics.update(signature_x1_mm=round(sig.x1 / MM, 2), date_x0_mm=round(date.x0 / MM, 2))
+    edge = RIGHT - 2 * CHAR
+    tol = 1.5
+    as_shorter = abs(sig.x1 - edge) < tol and abs(date.x0 - (sig.x0 + 2 * CHAR)) < tol
+    as_longer = abs(date.x1 - edge) < tol and abs(sig.x0 - (date.x0 - 2 * CHAR)) < tol
+    if not (as_shorter if wd <= ws else as_longer) and not (abs(wd - ws) < 3 and (as_shorter or as_longer)):
+        yield ("warn", f"署名（右端 {sig.x1 / MM:.1f} mm）与日期（左端 {date.x0 / MM:.1f} mm）位置不符合 §7.3.5.2",
+               date.page)  # fmt: skip
+    if date.page == sig.page and abs(date.baseline - sig.baseline - PITCH) > 0.5:
+        yield "warn", "成文日期不在署名的下一行", date.page
+
+
+@rule("fonts-embedded", "所有字体均已嵌入")
+def _fonts_embedded(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    metrics["fonts"] = sorted(m.fonts)
+    for name, info in sorted(m.fonts.items()):
+        if not info["embedded"]:
+            yield "fail", f"字体 {name} 未嵌入", 0
+
+
+@rule("glyphs", "没有缺字（.notdef）或 U+FFFD；列出不在角色字体中、由后备字体显示的字符")
+def _glyphs(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    missing: Counter[str] = Counter()
+    fallback: Counter[str] = Counter()
+    for ln in m.lines:
+        for g in ln.glyphs:
+            if g.notdef or g.text == "\ufffd":
+                missing[g.text] += 1
+            elif m.chosen and g.text.strip() and not m.is_chosen(g.font):
+                fallback[g.text] += 1
+    metrics.update(missing_glyphs=[_name(ch) for ch in missing], fallback_glyphs=[_name(ch) for ch in fallback])
+    for ch, count in missing.items():
+        yield "fail", f"缺字：{_name(ch)} 在所有字体中都没有字形（{count} 处），请安装含该字的字体或改用通用字", 0
+    if fallback:
+        yield "warn", "以下字符不在角色字体中，由后备字体显示：" + "、".join(_name(ch) for ch in fallback), 0
+
+
+def _name(ch: str) -> str:
+    return f"{ch} U+{ord(ch):04X} {unicodedata.name(ch, '?')}" if len(ch) == 1 else repr(ch)
+
+
+@rule("line-breaks", "行首无点号和后引号、行末无前引号（GB/T 15834 禁则）")
+def _line_breaks(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    for ln in m.lines:
+        ink = ln.ink
+        if ink and (ink[0] in _NO_LINE_START and ink[:2] not in ("——", "……")):
+            yield "warn", f"行首出现标点：“{ink[:10]}”", ln.page
+        if ink and ink[-1] in _NO_LINE_END:
+            yield "warn", f"行末出现前引号：“{ink[-10:]}”", ln.page
+
+
+@rule("attachments", "PDF/A-3 附有规范化源文本 document.md 和元数据 metadata.xml")
+def _attachments(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    metrics["attachments"] = m.attachments
+    for name in ("document.md", "metadata.xml"):
+        if name not in m.attachments:
+            yield "fail", f"PDF 中缺少附件 {name}", 0
+
+
+# --- Running the rules ----------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    file: str
+    pages: int
+    findings: list[Finding]
+    metrics: dict
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "fail" for f in self.findings)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "ok": self.ok, "pages": self.pages, "metrics": self.metrics,
+                "findings": [asdict(f) for f in self.findings]}  # fmt: skip
+
+
+def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None = None, name: str = "") -> Report:
+    """Measure one PDF. ``source``, the XHTML it was rendered from, adds the text round trip."""
+    from pipeline.render import STYLESHEET
+
+    stacks = fonts.stacks(stylesheet or STYLESHEET)
+    chosen = {role: fonts.pdf_name(family) for role, stack in stacks.items() if (family := fonts.resolve(stack))}
+    measured = read_pdf(pdf, chosen)
+    metrics: dict = {}
+    findings = [finding for r in RULES.values() for finding in r.fn(measured, metrics)]
+    if source is not None:
+        findings += round_trip(source, measured, metrics)
+    return Report(name, len(measured.pages), findings, metrics)
+
+
+def round_trip(xhtml: bytes, measured: Measured, metrics: dict) -> list[Finding]:
+    """Every Han character and digit of the XHTML body is in the PDF (as many times), and the
+    text outside tables comes in the same order. Table cells are drawn in geometric order, which
+    differs from the source's where cells span rows or a row crosses a page, so tables are held
+    to the count only. Added digits (page numbers) are allowed."""
+    everything, outside_tables = _source_text(xhtml)
+    wanted = Counter(significant(everything))
+    present = Counter(significant("".join(page.stream_text for page in measured.pages)))
+    lost = wanted - present
+    flow = significant("".join(page.flow_text for page in measured.pages))
+    expected = significant(outside_tables)
+    pos = reordered = 0
+    first = ""
+    for i, ch in enumerate(expected):
+        found = flow.find(ch, pos)
+        if found < 0 or found - pos > 200:  # not where it should be: lost or moved
+            reordered += 1
+            first = first or expected[max(0, i - 8) : i + 8]
+            continue
+        pos = found + 1
+    metrics.update(source_significant=sum(wanted.values()), lost=sum(lost.values()), reordered=reordered)
+    findings = []
+    if lost:
+        chars = "、".join(_name(ch) for ch in sorted(lost)[:10])
+        findings.append(Finding("text-round-trip", "fail", f"PDF 中缺少 {sum(lost.values())} 个汉字或数字：{chars}"))
+    if reordered:
+        message = f"PDF 中 {reordered} 个汉字或数字顺序与原文不符，首处在“{first}”附近"
+        findings.append(Finding("text-round-trip", "fail", message))
+    return findings
+
+
+def _source_text(xhtml: bytes) -> tuple[str, str]:
+    """The body text of the XHTML, and the same without tables (whose captions are set small)."""
+    body = etree.fromstring(xhtml).find(f"{{{XHTML_NS}}}body")
+    if body is None:
+        return "", ""
+    everything = "".join(body.itertext())
+    etree.strip_elements(body, f"{{{XHTML_NS}}}table", with_tail=False)
+    return everything, "".join(body.itertext())
+
+
+def _is_flow(glyph: Glyph) -> bool:
+    return (abs(glyph.size - BODY_PT) < 0.3 or abs(glyph.size - TITLE_PT) < 0.3) and glyph.baseline <= BOTTOM + 5
+
+
+def check_document(doc: Document) -> Document:
+    """The stage: measure the document's PDF; a hard failure fails the document."""
+    report = check_pdf(doc.pdf, doc.xhtml, name=f"{doc.doc_id}.pdf")
+    if not report.ok:
+        fails = "；".join(f.message for f in report.findings if f.severity == "fail")
+        raise DocumentError(doc.source_path, f"生成的 PDF 未通过版式检查：{fails[:300]}",
+                            "查看 pipeline check 的报告；缺字时请安装含该字的字体", code="pdf-check")  # fmt: skip
+    return replace(doc, check=report.as_dict())
+
+
+def report_json(report: dict) -> bytes:
+    return (json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def summary(report: Report) -> str:
+    fails = [f for f in report.findings if f.severity == "fail"]
+    warns = [f for f in report.findings if f.severity == "warn"]
+    state = "合格" if report.ok else "不合格"
+    return f"{report.file}：{state}（{report.pages} 页，{len(fails)} 项不合格，{len(warns)} 项提示）"

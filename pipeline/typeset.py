@@ -1,0 +1,308 @@
+"""Chinese typesetting that CSS cannot express in WeasyPrint, applied while rendering the PDF.
+
+The XHTML stays as published; these adjustments exist only in the official PDF:
+
+* Justification. WeasyPrint justifies by widening spaces only, and Chinese text has none, so
+  full lines end ragged up to two characters short of the 版心 (a line-start ban pushes a 。
+  down, a number cannot break). GB/T 9704 §5.2.3 wants lines that 撑满版心. We replace
+  WeasyPrint's ``justify_line`` for lines holding Chinese with one that spreads the slack
+  evenly as letter-spacing over every character, as Word and WPS do. Lines without Chinese
+  keep WeasyPrint's own behaviour. The text layer is untouched (no inserted spaces).
+* The title (§7.3.1) is broken into balanced lines at natural boundaries (after the issuing
+  organ, before the year, at the space between joint organs), never leaving an orphan such
+  as ``度报告`` on the last line.
+* 署名 and 成文日期 without a seal (§7.3.5.2) are placed after layout, from the measured
+  widths: the 署名 ends two characters from the right edge and the date starts two
+  characters right of the 署名's start; when the date is the wider line, the date ends two
+  characters from the right instead and the 署名 starts two characters left of it.
+
+The justification hook relies on WeasyPrint internals (``layout.inline.justify_line``, box
+attributes); weasyprint is pinned, and the conformance check measures the result on every
+document, so a change in WeasyPrint shows up as a failed check rather than silently.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from lxml import etree
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import inline
+from weasyprint.text.line_break import create_layout
+
+from pipeline.normalize.chars import CJK, CJK_RE, HAN
+
+PT = 4 / 3  # WeasyPrint lays out in CSS px
+CHAR_PITCH = 15.79  # one 字 of the grid (pt): 156 mm / 28
+TITLE_MAX_EM = 20  # 442.2 pt / 22 pt
+
+# Closing punctuation that may hang past the right edge of a full line (Word's and WPS's
+# "允许标点溢出边界", on by default for Chinese): one mark, after a Chinese character.
+HANGING = set("，。、；：？！”’）》〕】")
+
+_wp_justify_line = inline.justify_line
+_wp_split_first_line = inline.split_first_line
+
+
+def install() -> None:
+    """Route WeasyPrint's line splitting and justification of Chinese lines through this module."""
+    inline.justify_line = justify_line
+    inline.split_first_line = split_first_line
+
+
+def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+    """WeasyPrint's line split, plus hanging punctuation.
+
+    When a line breaks before a character only because the closing mark after it may not
+    start a line (``…的内|容。``), Pango pushes the character down and the line stays one
+    character short. Typesetters let the mark hang past the edge instead, so the line keeps
+    its 28 characters: we retry one em wider and accept when exactly the character and its
+    mark were added, reporting the width without the hanging mark.
+    """
+    result = _wp_split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    resume_index = result[2]
+    if max_width is None or resume_index is None or minimum or style["text_align_all"] != "justify":
+        return result
+    encoded = text.encode()
+    rest = encoded[resume_index:].decode()
+    if len(rest) < 2 or rest[1] not in HANGING or not CJK_RE.match(rest[0]) or rest[2:3] in HANGING:
+        return result
+    em = style["font_size"]
+    wider = _wp_split_first_line(text, style, context, max_width + em, justification_spacing, is_line_start)
+    taken = resume_index + len(rest[:2].encode())
+    resumed = wider[2] if wider[2] is not None else len(encoded)
+    if wider[1] != taken or resumed not in (taken, taken + len(ZWSP.encode()) * (rest[2:3] == ZWSP)):
+        return result
+    spacing = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
+    wider[0].hanging = True
+    return (wider[0], wider[1], wider[2], wider[3] - (em + spacing), wider[4], wider[5])
+
+
+def justify_line(context, line, extra_width: float) -> None:
+    texts = list(_text_boxes(line))
+    joined = "".join(box.text for box in texts)  # a ZWSP takes letter-spacing like any character
+    if not CJK_RE.search(joined):
+        _wp_justify_line(context, line, extra_width)
+        return
+    # Pango adds letter-spacing after every character; the last one's trailing share falls
+    # beyond the line end, so n - 1 gaps take the slack and the last glyph ends flush. With a
+    # hanging mark, the character before it is the one that must end flush: n - 2 gaps.
+    gaps = len(joined) - (2 if getattr(texts[-1].pango_layout, "hanging", False) else 1)
+    if gaps > 0:
+        _spread(context, line, extra_width / gaps, 0)
+
+
+def _text_boxes(box) -> Iterator[boxes.TextBox]:
+    if isinstance(box, boxes.TextBox):
+        yield box
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        for child in box.children:
+            if child.is_in_normal_flow():
+                yield from _text_boxes(child)
+
+
+def _spread(context, box, spacing: float, x_advance: float) -> float:
+    """Add ``spacing`` after every character, shifting what follows (after ``add_word_spacing``)."""
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        style = box.style.copy()
+        current = style["letter_spacing"]
+        style["letter_spacing"] = (0 if current == "normal" else current) + spacing
+        box.style = style
+        layout = create_layout(box.text, style, context, max_width=None,
+                               justification_spacing=box.justification_spacing)  # fmt: skip
+        layout.deactivate()
+        box.pango_layout = layout
+        added = len(box.text) * spacing
+        box.width += added
+        return x_advance + added
+    if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        before = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _spread(context, child, spacing, x_advance)
+        box.width += x_advance - before
+        return x_advance
+    box.translate(x_advance, 0)  # an atomic inline (image, inline-block)
+    return x_advance
+
+
+# --- Title ---------------------------------------------------------------------------------------
+
+# Boundaries where a title line may end: after an issuing organ, before the year, around 关于.
+_ORGAN_END = re.compile(r"(人民政府|委员会|管委会|管理委员会|办公室|办公厅|实验区|国务院|中共中央|科委|[局厅])$")
+# Terms a title line must not split.
+_TERMS = ("政府信息公开", "年度报告", "工作报告", "人民政府", "委员会", "管委会", "办公室", "办公厅", "新时代")
+# Words that often close a phrase in a title: a fair place for a line to end.
+_PHRASE_END = re.compile(r"(社会|工作|建设|发展|改革|体系|机制|管理|领域|战略|规划)$")
+_OPENERS = "（《“‘〔【"
+_CLOSERS = "）》”’〕】，。、；：？！"
+
+
+def _width(text: str) -> float:
+    return sum(1.0 if CJK_RE.match(ch) else 0.55 for ch in text)
+
+
+def _break_cost(before: str, after: str) -> float:
+    """How bad it is to end a title line between ``before`` and ``after`` (0 = natural)."""
+    if not before or not after:
+        return 1000
+    a, b = before[-1], after[0]
+    if a in _OPENERS or b in _CLOSERS or (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
+        return 1000  # never split a number or a word, never strand punctuation
+    if a == " " or b == " ":
+        return 0
+    if any(_splits(before, after, term) for term in _TERMS):
+        return 20
+    if re.match(r"\d{4}年", after) or after.startswith("关于"):
+        return 0
+    if _ORGAN_END.search(before) and not after.startswith(("办公", "会", "委员会")):
+        return 0
+    if b == "《" or a == "》" or _PHRASE_END.search(before):
+        return 3
+    if before.endswith("关于"):
+        return 6
+    if before.count("《") > before.count("》"):
+        return 12  # inside a quoted document name
+    return 10
+
+
+def _splits(before: str, after: str, term: str) -> bool:
+    """Whether breaking between ``before`` and ``after`` cuts ``term`` in two."""
+    return any(before.endswith(term[:k]) and after.startswith(term[k:]) for k in range(1, len(term)))
+
+
+@lru_cache(maxsize=256)
+def balance_title(title: str, max_em: float = TITLE_MAX_EM) -> tuple[str, ...]:
+    """Split a title into centred lines that each fit, break at natural boundaries and form a
+    正梯形 (each line no longer than the next) or near-equal lines; one line if it fits."""
+    title = title.strip()
+    if _width(title) <= max_em or len(title) > 120:
+        return (title,)
+    lines_needed = int(-(-_width(title) // max_em))
+    best: tuple[float, tuple[str, ...]] = (float("inf"), (title,))
+    for count in range(lines_needed, lines_needed + 2):
+        for cuts in _cut_points(len(title), count - 1):
+            parts = [title[i:j] for i, j in zip((0, *cuts), (*cuts, len(title)), strict=True)]
+            widths = [_width(p.strip()) for p in parts]
+            if max(widths) > max_em or min(widths) < 4:
+                continue
+            cost = sum(_break_cost(title[:c], title[c:]) for c in cuts)
+            cost += sum(max(0.0, a - b) * 1.5 for a, b in itertools.pairwise(widths))  # 倒梯形
+            cost += (max(widths) - min(widths)) * 0.5 + (count - lines_needed) * 6
+            if cost < best[0]:
+                best = (cost, tuple(p.strip() for p in parts))
+    return best[1]
+
+
+def _cut_points(length: int, cuts: int) -> Iterator[tuple[int, ...]]:
+    if cuts == 0:
+        yield ()
+    elif cuts == 1:
+        yield from ((i,) for i in range(1, length))
+    elif cuts == 2:
+        yield from ((i, j) for i in range(1, length) for j in range(i + 1, length))
+
+
+# Quotation marks are class QU in UAX #14, which forbids a break on either side, so Pango keeps
+# ``加强“中`` together and pushes the whole group down. In Chinese text an opening quote may
+# start a line and a closing quote may end one (GB/T 15834 only bans the reverse), so a zero-
+# width space marks those break opportunities.
+_BEFORE_OPENING_QUOTE = re.compile(f"(?<=[{CJK}])(?=[“‘])")
+_AFTER_CLOSING_QUOTE = re.compile(f"(?<=[”’])(?=[{HAN}])")
+ZWSP = "\u200b"
+
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def quote_breaks(root: etree._Element) -> None:
+    """Allow line breaks before opening and after closing quotation marks in body text.
+
+    (Compressing adjacent marks, 标点挤压, was tried and left out: it makes lines of 28½
+    positions, which then stretch, where the grid wants exactly 28 characters.)"""
+    for el in root.iter(f"{_XHTML}p", f"{_XHTML}li"):
+        for node in el.iter():
+            if node.text:
+                node.text = _mark_quotes(node.text)
+            if node is not el and node.tail:
+                node.tail = _mark_quotes(node.tail)
+
+
+def _mark_quotes(text: str) -> str:
+    return _AFTER_CLOSING_QUOTE.sub(ZWSP, _BEFORE_OPENING_QUOTE.sub(ZWSP, text))
+
+
+def break_title(root: etree._Element) -> None:
+    """Insert the balanced line breaks into the document title (a plain-text ``<h1>``)."""
+    for h1 in root.iter("{http://www.w3.org/1999/xhtml}h1"):
+        if len(h1) or not h1.text:
+            return
+        lines = balance_title(h1.text)
+        h1.text = lines[0]
+        for line in lines[1:]:
+            br = etree.SubElement(h1, "{http://www.w3.org/1999/xhtml}br")
+            br.tail = line
+        return
+
+
+# --- 署名 and 成文日期 ---------------------------------------------------------------------------
+
+
+def place_signature(pages: list, letter_spacing_pt: float = -0.21) -> bool:
+    """Move the signature and date lines to their §7.3.5.2 positions; False if not found."""
+    found = {}
+    for page in pages:
+        page_box = page._page_box
+        right = page_box.content_box_x() + page_box.width
+        for footer in _descendants(page_box):
+            element = getattr(footer, "element", None)
+            if footer.element_tag != "footer" or "signature" not in (element.get("class") or ""):
+                continue
+            for p in _descendants(footer):
+                role = p.element.get("class") if p.element_tag == "p" else None
+                lines = [c for c in getattr(p, "children", ()) if isinstance(c, boxes.LineBox)]
+                if role in ("organ", "date") and len(lines) == 1:
+                    found[role] = (lines[0], right)
+    if set(found) != {"organ", "date"}:
+        return False
+    (organ, right), (date, _) = found["organ"], found["date"]
+    two = 2 * CHAR_PITCH * PT
+    # The last glyph's ink ends one (negative) letter-spacing after its advance.
+    end = right - two + letter_spacing_pt * PT
+    w_organ, w_date = _extent(organ), _extent(date)
+    if w_date <= w_organ:
+        organ_x0 = end - w_organ
+        date_x0 = organ_x0 + two
+    else:
+        date_x0 = end - w_date
+        organ_x0 = date_x0 - two
+    _move_line(organ, organ_x0)
+    _move_line(date, date_x0)
+    return True
+
+
+def _descendants(box) -> Iterator:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
+
+
+def _inline_children(line) -> list:
+    return [c for c in line.children if c.is_in_normal_flow()]
+
+
+def _extent(line) -> float:
+    children = _inline_children(line)
+    return max(c.position_x + c.width for c in children) - min(c.position_x for c in children)
+
+
+def _move_line(line, x0: float) -> None:
+    line.translate(x0 - min(c.position_x for c in _inline_children(line)), 0)
+
+
+__all__ = ["CJK", "balance_title", "break_title", "install", "justify_line", "place_signature"]
