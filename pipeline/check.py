@@ -339,9 +339,11 @@ def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         return
     left = min(ln.x0 for ln in body)
     right = max(ln.end for ln in body)
-    tops = [page.block[0] for page in m.pages if page.block]
+    firsts = ([ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3][:1] for page in m.pages)
+    tops = [first[0] for first in firsts if first]
     top = min(ln.baseline - _ascent(ln) - (PITCH - ln.size) / 2 for ln in tops)
     bottom = max(ln.baseline for ln in m.lines)
+    right = max(right, max(ln.end for ln in m.lines))  # tables too
     metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=round(top / MM, 2))
     # Text left of or above the 版心 is a broken layout; a block that merely starts further in
     # (a document of quotations or lists, no line flush left) is only reported.
@@ -592,8 +594,13 @@ def round_trip(xhtml: bytes, measured: Measured, metrics: dict) -> list[Finding]
     pos = reordered = 0
     first = ""
     for i, ch in enumerate(expected):
-        found = flow.find(ch, pos)
-        if found < 0 or found - pos > 200:  # not where it should be: lost or moved
+        if flow.startswith(ch, pos):
+            pos += 1
+            continue
+        # Not next: either this character is missing here (what follows it is next), or the PDF
+        # has something extra first (a list number), or it is lost or moved.
+        found = -1 if flow.startswith(expected[i + 1 : i + 6] or "\0", pos) else flow.find(ch, pos, pos + 200)
+        if found < 0:
             reordered += 1
             first = first or expected[max(0, i - 8) : i + 8]
             continue

@@ -16,7 +16,8 @@ from pathlib import Path
 from pipeline.archive import RunInfo, write_package
 from pipeline.check import check_document
 from pipeline.errors import DocumentError
-from pipeline.incremental import recorded_title_and_pages, up_to_date
+from pipeline.fixity import sha256_bytes
+from pipeline.incremental import recorded_summary, up_to_date
 from pipeline.inputs import Source, duplicate_ids
 from pipeline.normalize import normalize
 from pipeline.read import read_document
@@ -46,6 +47,8 @@ class Outcome:
     code: str = ""  # the kind of failure (DocumentError.code), empty on success
     skipped: str = ""  # why an unchanged document was not rebuilt
     seconds: float = 0.0
+    conformance: str = ""  # the GB/T 9704 check of the PDF: 通过 / 未通过, with the count of notes
+    pdf_sha256: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -55,9 +58,10 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
     started = time.perf_counter()
     reason = "" if force else up_to_date(path, doc_id, outputs)
     if reason:
-        title, pages = recorded_title_and_pages(outputs / doc_id)
-        return Outcome(doc_id, str(path), True, title=title, pages=pages, bag=str(outputs / doc_id), skipped=reason,
-                       seconds=time.perf_counter() - started)  # fmt: skip
+        recorded = recorded_summary(outputs / doc_id)
+        return Outcome(doc_id, str(path), True, title=str(recorded["title"]), pages=int(recorded["pages"]),
+                       bag=str(outputs / doc_id), skipped=reason, seconds=time.perf_counter() - started,
+                       conformance=str(recorded["conformance"]), pdf_sha256=str(recorded["pdf_sha256"]))  # fmt: skip
     try:
         doc = read_document(path, doc_id)
         doc = normalize(doc)
@@ -78,9 +82,11 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
         code = "internal"
         message = f"{path}：转换时发生内部错误（{type(exc).__name__}: {exc}）。处理建议：请保留原文件并报告给维护人员。"
     else:
+        notes = len(doc.check.get("findings", []))
         return Outcome(
             doc_id, str(path), True, title=doc.meta.title, pages=doc.pages, changes=len(doc.changes),
             bag=str(bag), seconds=time.perf_counter() - started,
+            conformance=f"通过（{notes} 项提示）" if notes else "通过", pdf_sha256=sha256_bytes(doc.pdf),
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
 

@@ -67,8 +67,11 @@ def convert_batch(
                 "文档": o.doc_id,
                 "结果": "成功" if o.ok else "失败",
                 "页数": o.pages,
+                "版式检查": o.conformance if o.ok else ("未通过" if o.code == "pdf-check" else ""),
                 "标题或错误": o.title if o.ok else o.error,
                 "PDF": f"{portal}/files/{o.doc_id}/document.pdf" if o.ok else "",
+                "PDF SHA-256": o.pdf_sha256,
+                "用时（秒）": round(o.seconds, 2),
             }
             for o in outcomes
         ],

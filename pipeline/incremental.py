@@ -53,14 +53,25 @@ def up_to_date(source: Path, doc_id: str, outputs: Path) -> str:
     return "源文件、流水线版本和样式均未变化，已有输出校验完好"
 
 
-def recorded_title_and_pages(bag: Path) -> tuple[str, int]:
+def recorded_summary(bag: Path) -> dict[str, object]:
+    """What the package of a skipped document says about it, for the run's summary: title,
+    pages, the conformance result and the PDF's SHA-256."""
     from lxml import etree
 
     from pipeline.archive import RECORD_NS
 
+    summary: dict[str, object] = {"title": "", "pages": 0, "conformance": "", "pdf_sha256": ""}
     try:
         record = etree.parse(str(bag / "data" / "record.xml"))
     except (OSError, etree.XMLSyntaxError):
-        return "", 0
+        return summary
     ns = {"r": RECORD_NS}
-    return record.findtext(".//r:题名", default="", namespaces=ns), int(record.findtext(".//r:页数", "0", ns) or 0)
+    summary["title"] = record.findtext(".//r:题名", default="", namespaces=ns)
+    summary["pages"] = int(record.findtext(".//r:页数", "0", ns) or 0)
+    for item in record.iterfind(".//r:文档", ns):
+        if item.findtext("r:计算机文件名", namespaces=ns) == "document.pdf":
+            summary["pdf_sha256"] = item.findtext("r:数字摘要[@算法='SHA-256']", default="", namespaces=ns)
+    layout = record.find(".//r:检查[@标识='pdf-layout']", ns)
+    if layout is not None:
+        summary["conformance"] = layout.get("结果", "")
+    return summary

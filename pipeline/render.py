@@ -58,10 +58,11 @@ class LocalOnlyFetcher(URLFetcher):
 
 def _typeset_source(xhtml: bytes) -> str:
     """The XHTML as WeasyPrint should lay it out: the published file plus line breaks in the
-    title and break opportunities around quotation marks."""
+    title, break opportunities around quotation marks and wide tables marked."""
     root = etree.fromstring(xhtml)
     typeset.break_title(root)
     typeset.quote_breaks(root)
+    typeset.mark_wide_tables(root)
     return etree.tostring(root, encoding="unicode")
 
 

@@ -237,6 +237,21 @@ def _mark_quotes(text: str) -> str:
     return _AFTER_CLOSING_QUOTE.sub(ZWSP, _BEFORE_OPENING_QUOTE.sub(ZWSP, text))
 
 
+# --- Wide tables ----------------------------------------------------------------------------------
+
+WIDE_TABLE_COLUMNS = 10
+
+
+def mark_wide_tables(root: etree._Element) -> None:
+    """Tag tables of 10 or more columns (the statutory 行政复议/行政诉讼 table has 15) so the style
+    sheet sets them small enough to stay inside the 156 mm 版心 (§5.2.2 "特定情况可以作适当调整")."""
+    for table in root.iter(f"{_XHTML}table"):
+        columns = max((sum(int(c.get("colspan", "1") or 1) for c in row if isinstance(c.tag, str))
+                       for row in table.iter(f"{_XHTML}tr")), default=0)  # fmt: skip
+        if columns >= WIDE_TABLE_COLUMNS:
+            table.set("class", " ".join(filter(None, [table.get("class"), "wide"])))
+
+
 def break_title(root: etree._Element) -> None:
     """Insert the balanced line breaks into the document title (a plain-text ``<h1>``)."""
     for h1 in root.iter("{http://www.w3.org/1999/xhtml}h1"):

@@ -21,13 +21,14 @@ SEED_ID = "000_e51c1e5ccb519e51"
 
 @pytest.fixture(scope="session")
 def seed_doc():
-    """The seed report taken through every stage up to the PDF (no files written)."""
+    """The seed report taken through every stage up to the PDF check (no files written)."""
+    from pipeline.check import check_document
     from pipeline.normalize import normalize
     from pipeline.read import read_document
     from pipeline.render import render_pdf
     from pipeline.xhtml import to_xhtml
 
-    return render_pdf(to_xhtml(normalize(read_document(SEED, SEED_ID))))
+    return check_document(render_pdf(to_xhtml(normalize(read_document(SEED, SEED_ID)))))
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +36,19 @@ def seed_bag(tmp_path_factory, seed_doc) -> Path:
     from pipeline.archive import write_package
 
     return write_package(seed_doc, tmp_path_factory.mktemp("outputs"))
+
+
+@pytest.fixture(scope="session")
+def corpus_outputs(tmp_path_factory) -> Path:
+    """The seed and every corpus document converted into one output folder (shared, read-only:
+    tests that alter a package copy it first)."""
+    from pipeline.convert import convert_file
+
+    out = tmp_path_factory.mktemp("corpus-outputs")
+    for path in [SEED, *CORPUS]:
+        outcome = convert_file(path, SEED_ID if path == SEED else path.stem, out)
+        assert outcome.ok, outcome.error
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,9 @@ from pipeline.verify import verify_bag
 from tests.conftest import SEED, SEED_ID
 
 NS = {"r": RECORD_NS}
-DATA_FILES = {"source.md", "document.md", "document.xhtml", "document.pdf", "normalize-log.json", "record.xml"}
+DATA_FILES = {
+    "source.md", "document.md", "document.xhtml", "document.pdf", "normalize-log.json", "check.json", "record.xml",
+}  # fmt: skip
 
 
 def test_bag_layout_and_bagit_validation(seed_bag: Path):

@@ -57,3 +57,36 @@ def test_clean_batch_completes(prefect_server, tmp_path: Path):
     state = convert_batch(inputs=str(inputs), outputs=str(tmp_path / "out"), return_state=True)
     assert state.is_completed()
     assert state.result()["succeeded"] == 1
+
+
+def test_run_publishes_a_table_and_download_links(prefect_server, tmp_path: Path, monkeypatch):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from pipeline.fixity import sha256_file
+    from pipeline.flows import convert_batch
+
+    monkeypatch.setenv("PIPELINE_PORTAL_URL", "http://portal.example:8000")
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / f"{SEED_ID}.md").write_bytes(SEED.read_bytes())
+    state = convert_batch(inputs=str(inputs), outputs=str(outputs), return_state=True)
+
+    async def artifacts():
+        async with get_client() as client:
+            flt = ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]))
+            return {a.key: a for a in await client.read_artifacts(artifact_filter=flt)}
+
+    found = asyncio.run(artifacts())
+    table = found["convert-batch-summary"].data
+    rows = table if isinstance(table, list) else __import__("json").loads(table)
+    [row] = rows
+    assert row["文档"] == SEED_ID and row["结果"] == "成功" and row["页数"] == 5
+    assert row["版式检查"].startswith("通过")
+    assert row["PDF SHA-256"] == sha256_file(outputs / SEED_ID / "data" / "document.pdf")
+    assert row["PDF"] == f"http://portal.example:8000/files/{SEED_ID}/document.pdf"
+    assert row["用时（秒）"] > 0
+    links = found["convert-batch-downloads"].data
+    assert f"(http://portal.example:8000/files/{SEED_ID}/document.pdf)" in links

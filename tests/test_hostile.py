@@ -81,7 +81,8 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
         assert " src=" not in xhtml  # nothing for a browser or renderer to fetch
         from pypdf import PdfReader
 
-        assert list(PdfReader(outputs / doc_id / "data" / "document.pdf").attachments) == ["document.md", "metadata.xml"]
+        attachments = list(PdfReader(outputs / doc_id / "data" / "document.pdf").attachments)
+        assert attachments == ["document.md", "metadata.xml"]
     assert trap == []  # no input ever made the pipeline connect anywhere
     assert not (tmp_path / "pwned").exists()
 

@@ -18,19 +18,14 @@ from pipeline.convert import convert_file
 from pipeline.fixity import sha256_file
 from pipeline.ledger import read as read_ledger
 from pipeline.settings import load_settings
-from tests.conftest import CORPUS, SEED, SEED_ID
+from tests.conftest import SEED, SEED_ID
 
 NS = {"r": RECORD_NS}
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("outputs")
-    for path in [SEED, *CORPUS]:
-        doc_id = SEED_ID if path == SEED else path.stem
-        outcome = convert_file(path, doc_id, out)
-        assert outcome.ok, outcome.error
-    return out
+def outputs(corpus_outputs: Path) -> Path:
+    return corpus_outputs
 
 
 def verify(*args: str) -> subprocess.CompletedProcess:
