@@ -28,6 +28,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from lxml import etree
@@ -103,15 +104,15 @@ class Line:
         """Where the line's text ends, not counting a hanging mark."""
         return self.glyphs[-2].x1 if self.hangs else self.x1
 
-    @property
+    @cached_property
     def size(self) -> float:
         return Counter(round(g.size, 1) for g in self.glyphs).most_common(1)[0][0]
 
-    @property
+    @cached_property
     def font(self) -> str:
         return Counter(g.font for g in self.glyphs).most_common(1)[0][0]
 
-    @property
+    @cached_property
     def ink(self) -> str:
         return "".join(g.text for g in self.glyphs if not g.text.isspace())
 
@@ -125,15 +126,15 @@ class Page:
     stream_text: str = ""  # all glyphs in drawing order
     flow_text: str = ""  # body and title glyphs (not tables, not page numbers) in drawing order
 
-    @property
+    @cached_property
     def folio(self) -> list[Line]:  # the page-number line(s), below the 版心
         return [ln for ln in self.lines if ln.baseline > BOTTOM + 5]
 
-    @property
+    @cached_property
     def block(self) -> list[Line]:  # everything inside the 版心
         return [ln for ln in self.lines if ln.baseline <= BOTTOM + 5]
 
-    @property
+    @cached_property
     def has_table(self) -> bool:
         return any(abs(ln.size - BODY_PT) > 0.3 and abs(ln.size - TITLE_PT) > 0.3 for ln in self.block)
 

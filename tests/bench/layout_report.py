@@ -1,0 +1,69 @@
+"""The official layout measured over the corpus and the seed (not collected by pytest).
+
+    .venv/bin/python tests/bench/layout_report.py
+
+Renders every document, runs the GB/T 9704 checker on it and prints one line per document
+(pages, 22-row pages, flush full lines, 28-character share, render and check time) and a final
+JSON line with the totals, the figures quoted in the PDF issue's closing note.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.check import check_pdf  # noqa: E402
+from pipeline.normalize import normalize  # noqa: E402
+from pipeline.read import read_document  # noqa: E402
+from pipeline.render import render_pdf  # noqa: E402
+from pipeline.xhtml import to_xhtml  # noqa: E402
+
+
+def main() -> None:
+    fixtures = ROOT / "tests" / "fixtures"
+    paths = [fixtures / "seed.md", *sorted((fixtures / "corpus").glob("[0-9][0-9]-*"))]
+    totals = {"documents": 0, "pages": 0, "table_pages": 0, "full_pages": 0, "full_pages_22_rows": 0,
+              "full_lines": 0, "full_lines_flush": 0, "pure_chinese_full_lines": 0, "pure_chinese_28_flush": 0,
+              "lost": 0, "reordered": 0, "missing_glyphs": 0, "hard_failures": 0,
+              "render_s": 0.0, "check_s": 0.0}  # fmt: skip
+    below = {}
+    for path in paths:
+        doc = to_xhtml(normalize(read_document(path, path.stem)))
+        started = time.perf_counter()
+        doc = render_pdf(doc)
+        rendered = time.perf_counter()
+        report = check_pdf(doc.pdf, doc.xhtml)
+        checked = time.perf_counter()
+        m = report.metrics
+        totals["documents"] += 1
+        totals["pages"] += report.pages
+        totals["table_pages"] += len(m["table_pages"])
+        for key in ("full_pages", "full_pages_22_rows", "full_lines", "full_lines_flush", "pure_chinese_full_lines",
+                    "pure_chinese_28_flush", "lost", "reordered"):  # fmt: skip
+            totals[key] += m[key]
+        totals["missing_glyphs"] += len(m["missing_glyphs"])
+        totals["hard_failures"] += not report.ok
+        totals["render_s"] += rendered - started
+        totals["check_s"] += checked - rendered
+        if m["line_fill_share"] < 0.95:
+            below[path.name[:3]] = m["line_fill_share"]
+        print(
+            f"{path.name[:3]}  {report.pages:3d} pages  22 rows {m['full_pages_22_rows']}/{m['full_pages']}  "
+            f"flush {m['full_lines_flush']}/{m['full_lines']}  28 chars {m['line_fill_share']:.1%}  "
+            f"render {rendered - started:.2f}s  check {checked - rendered:.2f}s  {'ok' if report.ok else 'FAIL'}",
+            flush=True,
+        )
+    totals["pure_chinese_28_share"] = round(totals["pure_chinese_28_flush"] / totals["pure_chinese_full_lines"], 4)
+    totals["documents_below_95"] = below
+    totals["render_s"] = round(totals["render_s"], 2)
+    totals["check_s"] = round(totals["check_s"], 2)
+    print(json.dumps(totals, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
