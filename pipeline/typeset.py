@@ -54,31 +54,54 @@ def install() -> None:
 
 
 def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-    """WeasyPrint's line split, plus hanging punctuation.
+    """WeasyPrint's line split, plus hanging punctuation and push-in.
 
-    When a line breaks before a character only because the closing mark after it may not
-    start a line (``…的内|容。``), Pango pushes the character down and the line stays one
-    character short. Typesetters let the mark hang past the edge instead, so the line keeps
-    its 28 characters: we retry one em wider and accept when exactly the character and its
-    mark were added, reporting the width without the hanging mark.
+    When a line breaks early because what follows may not be split (a character with the
+    closing mark after it, ``…的内|容。``; a number, ``…现公布|2011年``; an opening quote with
+    its first character), Pango pushes that unit down and the line would be stretched. We
+    retry one em wider:
+
+    * hanging (标点溢出边界): if exactly the character and its closing mark were added, the
+      mark hangs past the edge and the line keeps its 28 characters;
+    * push-in (推入, clreq/JIS X 4051): otherwise, when the unit pushed down holds a number or
+      a Latin word (which may not be split, GB/T 15835), and the wider line overflows by no
+      more than the first one falls short and by at most 0.04 em per character, it is
+      squeezed into the measure rather than the short line being stretched.
+
+    The width reported back is the measure (less a hair, so that WeasyPrint calls
+    ``justify_line``, which then spreads the negative slack).
     """
     result = _wp_split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
     resume_index = result[2]
     if max_width is None or resume_index is None or minimum or style["text_align_all"] != "justify":
         return result
     encoded = text.encode()
-    rest = encoded[resume_index:].decode()
-    if len(rest) < 2 or rest[1] not in HANGING or not CJK_RE.match(rest[0]) or rest[2:3] in HANGING:
-        return result
     em = style["font_size"]
-    wider = _wp_split_first_line(text, style, context, max_width + em, justification_spacing, is_line_start)
+    # (a little over one em, so that a unit of exactly one em more is not lost to rounding)
+    wider = _wp_split_first_line(text, style, context, max_width + 1.05 * em, justification_spacing, is_line_start)
+    if wider[1] <= result[1]:
+        return result  # nothing more fits
+    rest = encoded[resume_index:].decode()
     taken = resume_index + len(rest[:2].encode())
-    resumed = wider[2] if wider[2] is not None else len(encoded)
-    if wider[1] != taken or resumed not in (taken, taken + len(ZWSP.encode()) * (rest[2:3] == ZWSP)):
-        return result
-    spacing = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
-    wider[0].hanging = True
-    return (wider[0], wider[1], wider[2], wider[3] - (em + spacing), wider[4], wider[5])
+    resumed = len(encoded) if wider[2] is None else wider[2]
+    if (
+        len(rest) >= 2 and rest[1] in HANGING and CJK_RE.match(rest[0]) and (rest[2:3] or "x") not in HANGING
+        and wider[1] == taken and resumed in (taken, taken + len(ZWSP.encode()) * (rest[2:3] == ZWSP))
+    ):  # fmt: skip
+        spacing = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
+        wider[0].hanging = True
+        return (wider[0], wider[1], wider[2], wider[3] - (em + spacing), wider[4], wider[5])
+    squeeze, stretch = wider[3] - max_width, max_width - result[3]
+    added = encoded[resume_index : wider[1]].decode()
+    characters = len(encoded[: wider[1]].decode())
+    if (
+        wider[2] is not None  # the squeezed line must not be its text's last: only full lines are justified
+        and 0 < squeeze <= stretch and squeeze <= 0.04 * em * (characters - 1) and re.search(r"[0-9A-Za-z]", added)
+    ):  # fmt: skip
+        reported = max_width - 0.01
+        wider[0].squeeze = wider[3] - reported
+        return (wider[0], wider[1], wider[2], reported, wider[4], wider[5])
+    return result
 
 
 def justify_line(context, line, extra_width: float) -> None:
@@ -90,9 +113,13 @@ def justify_line(context, line, extra_width: float) -> None:
     # Pango adds letter-spacing after every character; the last one's trailing share falls
     # beyond the line end, so n - 1 gaps take the slack and the last glyph ends flush. With a
     # hanging mark, the character before it is the one that must end flush: n - 2 gaps.
-    gaps = len(joined) - (2 if getattr(texts[-1].pango_layout, "hanging", False) else 1)
+    last = texts[-1].pango_layout
+    # A break opportunity after a closing quote leaves its zero-width space at the line end:
+    # the quote, not the space, must end flush.
+    trailing = len(joined) - len(joined.rstrip(ZWSP))
+    gaps = len(joined) - trailing - (2 if getattr(last, "hanging", False) else 1)
     if gaps > 0:
-        _spread(context, line, extra_width / gaps, 0)
+        _spread(context, line, (extra_width - getattr(last, "squeeze", 0.0)) / gaps, 0)
 
 
 def _text_boxes(box) -> Iterator[boxes.TextBox]:
@@ -213,7 +240,7 @@ def _cut_points(length: int, cuts: int) -> Iterator[tuple[int, ...]]:
 # start a line and a closing quote may end one (GB/T 15834 only bans the reverse), so a zero-
 # width space marks those break opportunities.
 _BEFORE_OPENING_QUOTE = re.compile(f"(?<=[{CJK}])(?=[“‘])")
-_AFTER_CLOSING_QUOTE = re.compile(f"(?<=[”’])(?=[{HAN}])")
+_AFTER_CLOSING_QUOTE = re.compile(f"(?<=[”’])(?=[{HAN}（《〔【])")
 ZWSP = "\u200b"
 
 

@@ -54,16 +54,16 @@ def test_every_document_meets_the_layout(corpus_outputs: Path, path: Path):
 
 def test_full_lines_hold_28_characters(corpus_outputs: Path):
     """The share of full pure-Chinese lines holding exactly 28 characters, over the corpus and per
-    document. The target is 95% per document; the documents below it (03, 07, 09) are short of
-    it where a number, an opening mark pair or a quotation cannot be split (the line is then
-    27 characters, justified flush)."""
+    document. The target is 95% per document; 09 is short of it (44 of 47) where a URL, an
+    opening quote with its first character, or ``定》）`` may not be split: the line then holds
+    26 or 27 characters, justified flush."""
     shares = {doc_id(p)[:3]: stored_report(corpus_outputs, p)["metrics"] for p in DOCS}
     good = sum(m["pure_chinese_28_flush"] for m in shares.values())
     total = sum(m["pure_chinese_full_lines"] for m in shares.values())
-    assert good / total >= 0.95
+    assert good / total >= 0.98
     per_document = {k: m["line_fill_share"] for k, m in shares.items()}
-    assert all(share >= 0.9 for share in per_document.values()), per_document
-    assert sum(share >= 0.95 for share in per_document.values()) >= 18, per_document
+    assert all(share >= 0.93 for share in per_document.values()), per_document
+    assert sum(share >= 0.95 for share in per_document.values()) >= 20, per_document
 
 
 def test_seed_geometry(seed_doc):
