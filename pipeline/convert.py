@@ -10,8 +10,10 @@ from __future__ import annotations
 import errno
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from pipeline.archive import RunInfo, write_package
 from pipeline.check import check_document
@@ -19,12 +21,14 @@ from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes
 from pipeline.incremental import recorded_summary, up_to_date
 from pipeline.inputs import Source, duplicate_ids
+from pipeline.model import Document
 from pipeline.normalize import normalize
 from pipeline.read import read_document
 from pipeline.render import render_pdf
 from pipeline.xhtml import to_xhtml
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _OS_ERRORS = {
     errno.ENOSPC: ("disk-full", "磁盘空间不足，请清理输出目录所在磁盘后重试"),
     errno.EDQUOT: ("disk-full", "磁盘配额已满，请清理后重试"),
@@ -63,12 +67,7 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
                        bag=str(outputs / doc_id), skipped=reason, seconds=time.perf_counter() - started,
                        conformance=str(recorded["conformance"]), pdf_sha256=str(recorded["pdf_sha256"]))  # fmt: skip
     try:
-        doc = read_document(path, doc_id)
-        doc = normalize(doc)
-        doc = to_xhtml(doc)
-        doc = render_pdf(doc)
-        doc = check_document(doc)
-        bag = write_package(doc, outputs, run=run)
+        doc, bag = _with_retries(lambda: _stages(path, doc_id, outputs, run))
     except DocumentError as exc:
         code, message = exc.code, exc.message
     except RecursionError:
@@ -89,6 +88,33 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
             conformance=f"通过（{notes} 项提示）" if notes else "通过", pdf_sha256=sha256_bytes(doc.pdf),
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
+
+
+def _stages(path: Path, doc_id: str, outputs: Path, run: RunInfo | None) -> tuple[Document, Path]:
+    doc = read_document(path, doc_id)
+    doc = normalize(doc)
+    doc = to_xhtml(doc)
+    doc = render_pdf(doc)
+    doc = check_document(doc)
+    return doc, write_package(doc, outputs, run=run)
+
+
+# Errors that pass: a file briefly busy or locked, an interrupted call, a network file system
+# hiccup. A document hitting one is tried again (after 0.5 s, then 1 s) before it fails.
+_TRANSIENT = {errno.EAGAIN, errno.EBUSY, errno.EINTR, errno.ETIMEDOUT, errno.ESTALE, errno.ETXTBSY}
+RETRY_DELAYS = (0.5, 1.0)
+
+
+def _with_retries(work: Callable[[], T]) -> T:
+    for delay in RETRY_DELAYS:
+        try:
+            return work()
+        except OSError as exc:
+            if exc.errno not in _TRANSIENT:
+                raise
+            log.warning("transient error (%s), retrying in %.1f s", exc, delay)
+            time.sleep(delay)
+    return work()
 
 
 def plan(sources: list[Source]) -> tuple[list[Source], list[Outcome]]:

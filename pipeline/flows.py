@@ -1,7 +1,8 @@
-"""Prefect orchestration: discover sources, convert each as one task, summarize.
+"""Prefect orchestration: discover sources, convert them in chunks on worker processes, summarize.
 
-No document logic lives here: a task calls ``convert_file`` and reports its outcome. One task
-per document keeps Prefect's per-task overhead (~30 ms) negligible next to a render.
+No document logic lives here: a task calls ``convert_file`` for each document of its chunk
+and reports the outcomes. Chunks (about three per worker, balanced by size) keep Prefect's
+per-task cost and each worker's start-up (imports, fonts) small next to the renders.
 """
 
 from __future__ import annotations
@@ -11,39 +12,92 @@ import os
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.futures import wait
+from prefect.artifacts import (
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed, State
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline.archive import RunInfo
 from pipeline.convert import Outcome, convert_file, plan
-from pipeline.inputs import discover
+from pipeline.inputs import Source, discover
 from pipeline.locking import lock_wait, outputs_lock
 
 
-@task(name="convert-document", task_run_name="{doc_id}")
-def convert_document(path: str, doc_id: str, outputs: str, force: bool = False) -> Outcome | State:
+@task(name="convert-documents", task_run_name="{label}")
+def convert_documents(items: list[tuple[str, str]], outputs: str, force: bool, label: str) -> list[Outcome] | State:
+    """Convert a chunk of documents in one worker: the process imports WeasyPrint and loads the
+    fonts once for the chunk, and Prefect's per-task cost is paid once per chunk."""
     run = RunInfo(str(flow_run.id), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-    outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=force)
     logger = get_run_logger()
-    if not outcome.ok:
-        # A bad document is an expected outcome: mark the task Failed with the user's message
-        # (Prefect logs it), without a traceback.
-        return Failed(message=outcome.error, data=outcome)
-    logger.info("%s：%s，%d 页，%.1f 秒", doc_id, outcome.title, outcome.pages, outcome.seconds)
-    return outcome
+    outcomes = []
+    for path, doc_id in items:
+        outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=force)
+        if outcome.ok:
+            note = f"（未变化，跳过：{outcome.skipped}）" if outcome.skipped else f"，{outcome.seconds:.1f} 秒"
+            logger.info("%s：%s，%d 页%s", doc_id, outcome.title, outcome.pages, note)
+        else:
+            logger.error("%s", outcome.error)  # the user's message, without a traceback
+        outcomes.append(outcome)
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        # Bad documents are expected outcomes: the task is Failed with their messages, and the
+        # whole chunk's outcomes travel with the state so the others are still reported.
+        return Failed(message="；".join(o.error for o in failed)[:2000], data=outcomes)
+    return outcomes
 
 
-@flow(name="convert-batch", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def chunks(sources: list[Source], workers: int) -> list[list[Source]]:
+    """About three chunks per worker, balanced by source size (largest first into the lightest
+    chunk), so that workers finish together while Prefect sees few tasks."""
+    count = max(1, min(len(sources), 3 * workers))
+    bins: list[list[Source]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for source in sorted(sources, key=lambda s: (-_size(s.path), s.doc_id)):
+        lightest = loads.index(min(loads))
+        bins[lightest].append(source)
+        loads[lightest] += _size(source.path) + 20_000  # a fixed cost per document too
+    return [b for b in bins if b]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def task_runner(workers: int, dask_address: str | None = None) -> TaskRunner:
+    """Rendering is CPU-bound Python: several workers are processes, which also never share a
+    WeasyPrint FontConfiguration; one worker runs in the flow's own process. Past one machine,
+    the chunks go to an existing Dask cluster (``prefect-dask``; its workers are processes)."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner  # optional: pip install '.[dask]'
+
+        return DaskTaskRunner(address=dask_address)
+    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+
+
+@flow(name="convert-batch")
 def convert_batch(
-    inputs: str = "inputs", outputs: str = "outputs", force: bool = False, only: list[str] | None = None
+    inputs: str = "inputs",
+    outputs: str = "outputs",
+    force: bool = False,
+    only: list[str] | None = None,
+    workers: int = 2,
+    dask_address: str | None = None,
 ) -> State:
     """Convert every Markdown source under ``inputs`` into a bag under ``outputs``.
 
     Unchanged documents whose outputs verify are skipped unless ``force``; ``only`` limits the
-    run to the given document ids or source paths.
+    run to the given document ids or source paths; ``workers`` is the number of worker
+    processes, or, with ``dask_address`` (``tcp://scheduler:8786``), the chunking for the Dask
+    cluster's workers.
     """
     logger = get_run_logger()
     sources = discover(Path(inputs))
@@ -51,12 +105,20 @@ def convert_batch(
         wanted = set(only)
         sources = [s for s in sources if s.doc_id in wanted or str(s.path) in wanted or s.path.name in wanted]
     todo, outcomes = plan(sources)
-    logger.info("发现 %d 个源文件，开始转换 %d 个", len(sources), len(todo))
-    with outputs_lock(Path(outputs), lock_wait(), say=logger.warning):
-        futures = [convert_document.submit(str(s.path), s.doc_id, outputs, force) for s in todo]
-        wait(futures)
-    for fut in futures:
-        outcomes.append(fut.state.result(raise_on_failure=False))
+    logger.info("发现 %d 个源文件，开始转换 %d 个（%d 个工作进程）", len(sources), len(todo), workers)
+    runner = task_runner(max(1, workers), dask_address)
+    with outputs_lock(Path(outputs), lock_wait(), say=logger.warning), runner:
+        batches = chunks(todo, max(1, workers))
+        futures = [
+            runner.submit(convert_documents, {
+                "items": [(str(s.path), s.doc_id) for s in chunk], "outputs": outputs, "force": force,
+                "label": f"{chunk[0].doc_id} 等 {len(chunk)} 个" if len(chunk) > 1 else chunk[0].doc_id,
+            })
+            for chunk in batches
+        ]  # fmt: skip
+        _follow(futures, [len(chunk) for chunk in batches], logger)
+    for chunk, fut in zip(batches, futures, strict=True):
+        outcomes.extend(_chunk_outcomes(chunk, fut))
     outcomes.sort(key=lambda o: o.source)
     summary = summarize(outcomes)
     portal = os.environ.get("PIPELINE_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -84,6 +146,38 @@ def convert_batch(
     if summary["failed"]:
         return Failed(message=summary["message"], data=summary)
     return Completed(message=summary["message"], data=summary)
+
+
+def _follow(futures: list[PrefectFuture], sizes: list[int], logger) -> None:
+    """Wait for the chunks, reporting progress in the log (what `pipeline run` shows in a
+    terminal) and as a progress artifact (what the Prefect UI shows)."""
+    total = sum(sizes)
+    if not total:
+        return
+    progress = create_progress_artifact(0.0, key="convert-batch-progress", description="已完成的文档比例")
+    size_of = {id(f): n for f, n in zip(futures, sizes, strict=True)}
+    done = 0
+    for future in as_completed(futures):
+        done += size_of[id(future)]
+        update_progress_artifact(progress, 100.0 * done / total)
+        bar = "█" * (24 * done // total) + "·" * (24 - 24 * done // total)
+        logger.info("进度 [%s] %d/%d 个文档", bar, done, total)
+
+
+def _chunk_outcomes(chunk: list[Source], future: PrefectFuture) -> list[Outcome]:
+    """The outcomes a chunk's task returned (taken from the future in memory: results are not
+    persisted); if its worker died (killed, out of memory), each of its documents is reported as
+    failed with that reason."""
+    try:
+        result = future.result(raise_on_failure=False)
+    except Exception as exc:  # the result could not be retrieved at all
+        result = exc
+    if isinstance(result, list):
+        return result
+    reason = f"{type(result).__name__}: {result}"
+    return [Outcome(s.doc_id, str(s.path), False, code="worker", error=(
+        f"{s.path}：处理该文件的工作进程异常结束（{reason[:200]}）。处理建议：重新运行；如反复出现请报告维护人员。"
+    )) for s in chunk]  # fmt: skip
 
 
 def summarize(outcomes: list[Outcome]) -> dict:

@@ -140,3 +140,62 @@ def test_second_run_gives_up_after_the_wait_limit(done: Path):
     assert code2 == 3 and "一直被另一个任务占用" in err2 and "未写入任何文件" in err2
     assert finish(first)[0] == 0
     assert all_intact(done) == sorted(["seed", BIG.stem])
+
+
+def test_sigkill_of_a_flow_run_mid_batch(tmp_path: Path):
+    """`pipeline run` (the Prefect flow, two worker processes) is killed with its workers once
+    some documents are published; those verify, nothing partial is visible, and the next run
+    converts the rest."""
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    names = ["10-", "11-", "12-", "13-", "15-", "16-", "17-", "18-"]
+    for prefix in names:
+        (inputs / corpus_file(prefix).name).write_bytes(corpus_file(prefix).read_bytes())
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    command = [sys.executable, "-m", "pipeline.cli", "run", "--inputs", str(inputs), "--outputs", str(outputs)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    ledger = outputs / "ledger.jsonl"
+    deadline = time.monotonic() + 240
+    while not (ledger.exists() and ledger.read_text(encoding="utf-8").count("\n") >= 2):
+        assert proc.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the run process and its worker processes
+    proc.wait()
+    finished = all_intact(outputs)
+    assert 2 <= len(finished) < len(names)
+    assert document_folders(outputs) == finished  # no partial document folder
+    rerun = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert all_intact(outputs) == sorted(corpus_file(p).stem for p in names)
+    assert not list(outputs.glob(".tmp-*"))
+    assert "跳过" in rerun.stdout  # what the killed run finished is not redone
+
+
+def test_transient_errors_are_retried(tmp_path: Path, monkeypatch):
+    """A file that is briefly busy (EBUSY, EAGAIN…) does not fail the document: it is tried
+    again; a lasting error still fails it with its message."""
+    import errno
+
+    from pipeline import convert
+
+    real = convert.read_document
+    calls = []
+
+    def busy_twice(path, doc_id):
+        calls.append(path)
+        if len(calls) <= 2:
+            raise OSError(errno.EBUSY, "Device or resource busy", str(path))
+        return real(path, doc_id)
+
+    monkeypatch.setattr(convert, "read_document", busy_twice)
+    monkeypatch.setattr(convert, "RETRY_DELAYS", (0.01, 0.01))
+    outcome = convert.convert_file(SEED, "seed", tmp_path / "out")
+    assert outcome.ok and len(calls) == 3
+
+    def always_busy(path, doc_id):
+        raise OSError(errno.EBUSY, "Device or resource busy", str(path))
+
+    monkeypatch.setattr(convert, "read_document", always_busy)
+    outcome = convert.convert_file(SEED, "seed2", tmp_path / "out")
+    assert not outcome.ok and outcome.code == "io" and "Device or resource busy" in outcome.error

@@ -90,3 +90,73 @@ def test_run_publishes_a_table_and_download_links(prefect_server, tmp_path: Path
     assert row["用时（秒）"] > 0
     links = found["convert-batch-downloads"].data
     assert f"(http://portal.example:8000/files/{SEED_ID}/document.pdf)" in links
+
+
+def test_chunks_balance_documents_across_workers(tmp_path: Path):
+    from pipeline.flows import chunks
+    from pipeline.inputs import Source
+
+    sources = []
+    for i, size in enumerate([90_000, 60_000, 30_000, 20_000, 10_000, 5_000, 1_000, 500]):
+        path = tmp_path / f"d{i}.md"
+        path.write_bytes(b"x" * size)
+        sources.append(Source(f"d{i}", path))
+    groups = chunks(sources, workers=2)
+    assert len(groups) == 6  # about three chunks per worker
+    assert sorted(s.doc_id for g in groups for s in g) == sorted(s.doc_id for s in sources)
+    assert chunks(sources[:2], workers=4) == [[sources[0]], [sources[1]]]
+    assert chunks([], workers=2) == []
+
+
+def test_two_worker_processes_convert_in_chunks(prefect_server, tmp_path: Path):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from pipeline.flows import convert_batch
+
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / f"{SEED_ID}.md").write_bytes(SEED.read_bytes())
+    for prefix in ("10-", "11-", "21-"):
+        (inputs / corpus_file(prefix).name).write_bytes(corpus_file(prefix).read_bytes())
+    (inputs / "broken.md").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    state = convert_batch(inputs=str(inputs), outputs=str(outputs), workers=2, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    assert (summary["succeeded"], summary["failed"]) == (4, 1)
+    assert [d["doc_id"] for d in summary["documents"] if not d["ok"]] == ["broken"]
+    for d in summary["documents"]:
+        if d["ok"]:
+            assert verify_bag(outputs / d["doc_id"]).ok
+
+    async def task_runs():
+        async with get_client() as client:
+            flt = FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+            return await client.read_task_runs(flow_run_filter=flt)
+
+    runs = asyncio.run(task_runs())
+    assert len(runs) == 5  # five documents, two workers: five chunks of one (three per worker at most)
+    assert sum(r.state.is_failed() for r in runs) == 1
+
+
+def test_batch_on_a_dask_cluster(prefect_server, tmp_path: Path):
+    """Past one machine: the same flow sends its chunks to a real dask.distributed cluster (a
+    LocalCluster of two worker processes here; a remote scheduler's address in production)."""
+    from distributed import LocalCluster
+
+    from pipeline.flows import convert_batch
+
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    (inputs / f"{SEED_ID}.md").write_bytes(SEED.read_bytes())
+    (inputs / "notice.md").write_bytes(corpus_file("11-").read_bytes())
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        state = convert_batch(inputs=str(inputs), outputs=str(outputs), workers=2,
+                              dask_address=cluster.scheduler_address, return_state=True)  # fmt: skip
+        workers = list(cluster.workers)
+    assert state.is_completed(), state
+    assert state.result()["succeeded"] == 2
+    assert len(workers) == 2
+    for name in (SEED_ID, "notice"):
+        assert verify_bag(outputs / name).ok
