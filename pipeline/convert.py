@@ -60,12 +60,9 @@ class Outcome:
 
 def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = None, force: bool = False) -> Outcome:
     started = time.perf_counter()
-    reason = "" if force else up_to_date(path, doc_id, outputs)
-    if reason:
-        recorded = recorded_summary(outputs / doc_id)
-        return Outcome(doc_id, str(path), True, title=str(recorded["title"]), pages=int(recorded["pages"]),
-                       bag=str(outputs / doc_id), skipped=reason, seconds=time.perf_counter() - started,
-                       conformance=str(recorded["conformance"]), pdf_sha256=str(recorded["pdf_sha256"]))  # fmt: skip
+    skipped = None if force else unchanged(path, doc_id, outputs)
+    if skipped:
+        return skipped
     try:
         doc, bag = _with_retries(lambda: _stages(path, doc_id, outputs, run))
     except DocumentError as exc:
@@ -88,6 +85,18 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
             conformance=f"通过（{notes} 项提示）" if notes else "通过", pdf_sha256=sha256_bytes(doc.pdf),
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
+
+
+def unchanged(path: Path, doc_id: str, outputs: Path) -> Outcome | None:
+    """The outcome of skipping a document whose package is up to date and intact, else None."""
+    started = time.perf_counter()
+    reason = up_to_date(path, doc_id, outputs)
+    if not reason:
+        return None
+    recorded = recorded_summary(outputs / doc_id)
+    return Outcome(doc_id, str(path), True, title=str(recorded["title"]), pages=int(recorded["pages"]),
+                   bag=str(outputs / doc_id), skipped=reason, seconds=time.perf_counter() - started,
+                   conformance=str(recorded["conformance"]), pdf_sha256=str(recorded["pdf_sha256"]))  # fmt: skip
 
 
 def _stages(path: Path, doc_id: str, outputs: Path, run: RunInfo | None) -> tuple[Document, Path]:

@@ -24,7 +24,7 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline.archive import RunInfo
-from pipeline.convert import Outcome, convert_file, plan
+from pipeline.convert import Outcome, convert_file, plan, unchanged
 from pipeline.inputs import Source, discover
 from pipeline.locking import lock_wait, outputs_lock
 
@@ -106,19 +106,15 @@ def convert_batch(
         sources = [s for s in sources if s.doc_id in wanted or str(s.path) in wanted or s.path.name in wanted]
     todo, outcomes = plan(sources)
     logger.info("发现 %d 个源文件，开始转换 %d 个（%d 个工作进程）", len(sources), len(todo), workers)
-    runner = task_runner(max(1, workers), dask_address)
-    with outputs_lock(Path(outputs), lock_wait(), say=logger.warning), runner:
-        batches = chunks(todo, max(1, workers))
-        futures = [
-            runner.submit(convert_documents, {
-                "items": [(str(s.path), s.doc_id) for s in chunk], "outputs": outputs, "force": force,
-                "label": f"{chunk[0].doc_id} 等 {len(chunk)} 个" if len(chunk) > 1 else chunk[0].doc_id,
-            })
-            for chunk in batches
-        ]  # fmt: skip
-        _follow(futures, [len(chunk) for chunk in batches], logger)
-    for chunk, fut in zip(batches, futures, strict=True):
-        outcomes.extend(_chunk_outcomes(chunk, fut))
+    with outputs_lock(Path(outputs), lock_wait(), say=logger.warning):
+        # Unchanged documents are settled here, so a run with nothing to do starts no workers.
+        settled = [None if force else unchanged(s.path, s.doc_id, Path(outputs)) for s in todo]
+        outcomes += [o for o in settled if o]
+        pending = [s for s, o in zip(todo, settled, strict=True) if not o]
+        if len(pending) < len(todo):
+            logger.info("%d 个文档未变化，跳过", len(todo) - len(pending))
+        batches = chunks(pending, max(1, workers))
+        outcomes += _convert(batches, outputs, force, workers, dask_address, logger) if batches else []
     outcomes.sort(key=lambda o: o.source)
     summary = summarize(outcomes)
     portal = os.environ.get("PIPELINE_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -146,6 +142,21 @@ def convert_batch(
     if summary["failed"]:
         return Failed(message=summary["message"], data=summary)
     return Completed(message=summary["message"], data=summary)
+
+
+def _convert(batches: list[list[Source]], outputs: str, force: bool, workers: int, dask_address: str | None,
+             logger) -> list[Outcome]:  # fmt: skip
+    with task_runner(max(1, workers), dask_address) as runner:
+        futures = [
+            runner.submit(convert_documents, {
+                "items": [(str(s.path), s.doc_id) for s in chunk], "outputs": outputs, "force": force,
+                "label": f"{chunk[0].doc_id} 等 {len(chunk)} 个" if len(chunk) > 1 else chunk[0].doc_id,
+            })
+            for chunk in batches
+        ]  # fmt: skip
+        _follow(futures, [len(chunk) for chunk in batches], logger)
+        # read inside the runner's context: a Dask future needs its client
+        return [o for chunk, fut in zip(batches, futures, strict=True) for o in _chunk_outcomes(chunk, fut)]
 
 
 def _follow(futures: list[PrefectFuture], sizes: list[int], logger) -> None:
