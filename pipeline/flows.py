@@ -1,7 +1,7 @@
 """Prefect orchestration: discover sources, convert them in chunks on worker processes, summarize.
 
 No document logic lives here: a task calls ``convert_file`` for each document of its chunk
-and reports the outcomes. Chunks (about three per worker, balanced by size) keep Prefect's
+and reports the outcomes. Chunks (up to six per worker, balanced by size) keep Prefect's
 per-task cost and each worker's start-up (imports, fonts) small next to the renders.
 """
 
@@ -53,9 +53,10 @@ def convert_documents(items: list[tuple[str, str]], outputs: str, force: bool, l
 
 
 def chunks(sources: list[Source], workers: int) -> list[list[Source]]:
-    """About three chunks per worker, balanced by source size (largest first into the lightest
-    chunk), so that workers finish together while Prefect sees few tasks."""
-    count = max(1, min(len(sources), 3 * workers))
+    """Up to six chunks per worker, balanced by source size (largest first into the lightest
+    chunk): few tasks for Prefect, yet small enough that the workers finish together (six
+    measured 38–40 s for 40 documents on two workers, three 48–57 s)."""
+    count = max(1, min(len(sources), 6 * workers))
     bins: list[list[Source]] = [[] for _ in range(count)]
     loads = [0] * count
     for source in sorted(sources, key=lambda s: (-_size(s.path), s.doc_id)):

@@ -102,7 +102,8 @@ def test_chunks_balance_documents_across_workers(tmp_path: Path):
         path.write_bytes(b"x" * size)
         sources.append(Source(f"d{i}", path))
     groups = chunks(sources, workers=2)
-    assert len(groups) == 6  # about three chunks per worker
+    assert len(groups) == 8  # up to six chunks per worker, one document at least in each
+    assert len(chunks(sources * 3, workers=2)) == 12
     assert sorted(s.doc_id for g in groups for s in g) == sorted(s.doc_id for s in sources)
     assert chunks(sources[:2], workers=4) == [[sources[0]], [sources[1]]]
     assert chunks([], workers=2) == []
@@ -136,7 +137,7 @@ def test_two_worker_processes_convert_in_chunks(prefect_server, tmp_path: Path):
             return await client.read_task_runs(flow_run_filter=flt)
 
     runs = asyncio.run(task_runs())
-    assert len(runs) == 5  # five documents, two workers: five chunks of one (three per worker at most)
+    assert len(runs) == 5  # five documents, two workers: five chunks of one (six per worker at most)
     assert sum(r.state.is_failed() for r in runs) == 1
 
 
