@@ -339,12 +339,11 @@ def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         yield "warn", "没有找到 3 号正文文字", 0
         return
     left = min(ln.x0 for ln in body)
-    right = max(ln.end for ln in body)
+    right = max(ln.end for ln in m.lines)  # tables included
     firsts = ([ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3][:1] for page in m.pages)
     tops = [first[0] for first in firsts if first]
     top = min(ln.baseline - _ascent(ln) - (PITCH - ln.size) / 2 for ln in tops)
     bottom = max(ln.baseline for ln in m.lines)
-    right = max(right, max(ln.end for ln in m.lines))  # tables too
     metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=round(top / MM, 2))
     # Text left of or above the 版心 is a broken layout; a block that merely starts further in
     # (a document of quotations or lists, no line flush left) is only reported.

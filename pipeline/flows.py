@@ -30,14 +30,15 @@ from pipeline.locking import lock_wait, outputs_lock
 
 
 @task(name="convert-documents", task_run_name="{label}")
-def convert_documents(items: list[tuple[str, str]], outputs: str, force: bool, label: str) -> list[Outcome] | State:
+def convert_documents(items: list[tuple[str, str]], outputs: str, label: str) -> list[Outcome] | State:
     """Convert a chunk of documents in one worker: the process imports WeasyPrint and loads the
-    fonts once for the chunk, and Prefect's per-task cost is paid once per chunk."""
+    fonts once for the chunk, and Prefect's per-task cost is paid once per chunk. The flow has
+    already found these documents out of date, so they are not checked again here."""
     run = RunInfo(str(flow_run.id), dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     logger = get_run_logger()
     outcomes = []
     for path, doc_id in items:
-        outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=force)
+        outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=True)
         if outcome.ok:
             note = f"（未变化，跳过：{outcome.skipped}）" if outcome.skipped else f"，{outcome.seconds:.1f} 秒"
             logger.info("%s：%s，%d 页%s", doc_id, outcome.title, outcome.pages, note)
@@ -115,7 +116,7 @@ def convert_batch(
         if len(pending) < len(todo):
             logger.info("%d 个文档未变化，跳过", len(todo) - len(pending))
         batches = chunks(pending, max(1, workers))
-        outcomes += _convert(batches, outputs, force, workers, dask_address, logger) if batches else []
+        outcomes += _convert(batches, outputs, workers, dask_address, logger) if batches else []
     outcomes.sort(key=lambda o: o.source)
     summary = summarize(outcomes)
     portal = os.environ.get("PIPELINE_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -145,12 +146,12 @@ def convert_batch(
     return Completed(message=summary["message"], data=summary)
 
 
-def _convert(batches: list[list[Source]], outputs: str, force: bool, workers: int, dask_address: str | None,
+def _convert(batches: list[list[Source]], outputs: str, workers: int, dask_address: str | None,
              logger) -> list[Outcome]:  # fmt: skip
     with task_runner(max(1, workers), dask_address) as runner:
         futures = [
             runner.submit(convert_documents, {
-                "items": [(str(s.path), s.doc_id) for s in chunk], "outputs": outputs, "force": force,
+                "items": [(str(s.path), s.doc_id) for s in chunk], "outputs": outputs,
                 "label": f"{chunk[0].doc_id} 等 {len(chunk)} 个" if len(chunk) > 1 else chunk[0].doc_id,
             })
             for chunk in batches

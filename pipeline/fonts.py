@@ -41,8 +41,9 @@ class RoleFont:
     gb2312_missing: int | None  # GB2312 hanzi the font lacks (None when not measured)
 
 
+@functools.cache
 def stacks(stylesheet: Path) -> dict[str, tuple[str, ...]]:
-    """The font-family stack of each role, as written in the style sheet."""
+    """The font-family stack of each role, as written in the style sheet (read once per process)."""
     found: dict[str, tuple[str, ...]] = {}
     rules = tinycss2.parse_stylesheet(stylesheet.read_text(encoding="utf-8"), skip_comments=True,
                                       skip_whitespace=True)  # fmt: skip

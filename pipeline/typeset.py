@@ -75,8 +75,10 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
     resume_index = result[2]
     if max_width is None or resume_index is None or minimum or style["text_align_all"] != "justify":
         return result
-    encoded = text.encode()
     em = style["font_size"]
+    if max_width - result[3] < 0.15 * em:
+        return result  # the line is full: nothing could hang or be pulled in (saves a second split)
+    encoded = text.encode()
     # (a little over one em, so that a unit of exactly one em more is not lost to rounding)
     wider = _wp_split_first_line(text, style, context, max_width + 1.05 * em, justification_spacing, is_line_start)
     if wider[1] <= result[1]:

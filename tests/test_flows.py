@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def test_run_publishes_a_table_and_download_links(prefect_server, tmp_path: Path
 
     found = asyncio.run(artifacts())
     table = found["convert-batch-summary"].data
-    rows = table if isinstance(table, list) else __import__("json").loads(table)
+    rows = table if isinstance(table, list) else json.loads(table)
     [row] = rows
     assert row["文档"] == SEED_ID and row["结果"] == "成功" and row["页数"] == 5
     assert row["版式检查"].startswith("通过")
