@@ -35,7 +35,7 @@ from lxml import etree
 from pdfminer.cmapdb import CMapBase
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.utils import apply_matrix_pt
@@ -44,6 +44,7 @@ from pipeline import fonts
 from pipeline.errors import DocumentError
 from pipeline.model import Document
 from pipeline.normalize.chars import CJK_RE, significant
+from pipeline.pdfcontent import ContentInterpreter
 from pipeline.typeset import HANGING
 from pipeline.xhtml import XHTML_NS
 
@@ -145,6 +146,7 @@ class Measured:
     fonts: dict[str, dict[str, object]]  # font name -> {"embedded": bool, "custom_cmap": bool}
     attachments: list[str]
     chosen: dict[str, str]  # role -> the PDF-name form of the family it resolves to here
+    _chosen_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> Iterator[Line]:
@@ -156,7 +158,10 @@ class Measured:
         return bool(chosen) and fonts.pdf_name(font).startswith(chosen)
 
     def is_chosen(self, font: str) -> bool:
-        return any(self.is_role_font(font, role) for role in self.chosen)
+        known = self._chosen_fonts.get(font)
+        if known is None:  # asked once per glyph: remembered per font
+            known = self._chosen_fonts[font] = any(self.is_role_font(font, role) for role in self.chosen)
+        return known
 
 
 class _Device(PDFTextDevice):
@@ -242,7 +247,7 @@ def read_pdf(pdf: bytes, chosen: dict[str, str] | None = None) -> Measured:
     document = PDFDocument(PDFParser(stream))
     rsrc = _Resources(caching=True)
     device = _Device(rsrc)
-    interpreter = PDFPageInterpreter(rsrc, device)
+    interpreter = ContentInterpreter(rsrc, device)
     pages: list[Page] = []
     font_info: dict[str, dict[str, object]] = {}
     for number, pdf_page in enumerate(PDFPage.create_pages(document), 1):
