@@ -38,7 +38,6 @@ from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
-from pdfminer.utils import apply_matrix_pt
 
 from pipeline import fonts
 from pipeline.errors import DocumentError
@@ -165,33 +164,62 @@ class Measured:
 
 
 class _Device(PDFTextDevice):
-    """Collects glyphs; nothing else (no layout analysis, no images, no paths)."""
+    """Collects glyphs; nothing else (no layout analysis, no images, no paths). Text is
+    horizontal in every PDF the pipeline writes; vertical text would reach pdfminer's
+    ``render_char``, which this device does not collect."""
 
     def __init__(self, rsrcmgr: PDFResourceManager) -> None:
         super().__init__(rsrcmgr)
         self.glyphs: list[Glyph] = []
         self.height = PAGE_H
+        self._known: dict[int, dict[tuple[int, int | None], tuple[str, float]]] = {}
 
     def begin_page(self, page, ctm) -> None:
         self.glyphs = []
         self.height = page.mediabox[3] - page.mediabox[1]
 
-    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
-        try:
-            if isinstance(cid, _Cid) and font.unicode_map is not None:
-                text = font.unicode_map.get_unichr(cid.code)
-            else:
-                text = font.to_unichr(cid)
-        except (PDFUnicodeNotDefined, KeyError):
-            text = "\ufffd"
-        width = font.char_width(cid)
-        size = fontsize * abs(matrix[0]) if matrix[0] else fontsize
-        x0, y = apply_matrix_pt(matrix, (0, rise))
-        adv = width * fontsize * scaling
-        x1, _ = apply_matrix_pt(matrix, (width * fontsize, rise))
+    def render_string_horizontal(self, seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise,
+                                 dxscale, ncs, graphicstate):  # fmt: skip
+        """pdfminer's loop over a ``TJ`` array with its ``render_char`` inlined and each
+        character's text and width looked up once per font: a justified line is one array of
+        a hundred glyphs, and this loop ran for every glyph of every page."""
+        a, b, c, d, e, f = matrix
+        x, y = pos
+        size = round(fontsize * abs(a) if a else fontsize, 2)
         name = font.fontname.split("+", 1)[-1] if isinstance(font.fontname, str) else str(font.fontname)
-        self.glyphs.append(Glyph(text, name, round(size, 2), x0, x1, self.height - y, cid == 0))
-        return adv
+        known = self._known.setdefault(id(font), {})
+        append = self.glyphs.append
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, (int, float)):
+                x -= obj * dxscale
+                needcharspace = True
+                continue
+            for cid in font.decode(obj):
+                if needcharspace:
+                    x += charspace
+                key = (cid, getattr(cid, "code", None))
+                if key not in known:
+                    known[key] = (_char_text(font, cid), font.char_width(cid))
+                text, width = known[key]
+                left = a * x + c * y + e  # the glyph's origin: the text matrix moved to (x, y)
+                bottom = b * x + d * y + f
+                append(Glyph(text, name, size, c * rise + left, a * (width * fontsize) + c * rise + left,
+                             self.height - (d * rise + bottom), cid == 0))  # fmt: skip
+                x += width * fontsize * scaling
+                if cid == 32 and wordspace:
+                    x += wordspace
+                needcharspace = True
+        return (x, y)
+
+
+def _char_text(font, cid: int) -> str:
+    try:
+        if isinstance(cid, _Cid) and font.unicode_map is not None:
+            return font.unicode_map.get_unichr(cid.code)
+        return font.to_unichr(cid)
+    except (PDFUnicodeNotDefined, KeyError):
+        return "\ufffd"
 
 
 class _Resources(PDFResourceManager):

@@ -7,6 +7,7 @@ is written for it (the archive stage publishes a complete bag or nothing).
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import logging
 import time
@@ -64,6 +65,13 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
     if skipped:
         return skipped
     try:
+        return _convert(path, doc_id, outputs, run, started)
+    finally:
+        _return_memory()
+
+
+def _convert(path: Path, doc_id: str, outputs: Path, run: RunInfo | None, started: float) -> Outcome:
+    try:
         doc, bag = _with_retries(lambda: _stages(path, doc_id, outputs, run))
     except DocumentError as exc:
         code, message = exc.code, exc.message
@@ -85,6 +93,29 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
             conformance=f"通过（{notes} 项提示）" if notes else "通过", pdf_sha256=sha256_bytes(doc.pdf),
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
+
+
+def _return_memory() -> None:
+    """Give the memory freed by the document back to the system (glibc's ``malloc_trim``).
+
+    A worker converts many documents; without this its resident size stays at the high-water
+    mark of the largest document so far (measured: 168 MB after the first document, 280 MB
+    from the first large one on), with it the worker holds what it uses (164-191 MB over 42
+    documents). It costs about 10 ms a document. Elsewhere than glibc it does nothing."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018  (present in glibc only)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+_LIBC = _load_libc()
 
 
 def unchanged(path: Path, doc_id: str, outputs: Path) -> Outcome | None:

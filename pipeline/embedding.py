@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
 _wp_subset = wp_fonts.Font._harfbuzz_subset
+_wp_type = wp_fonts.Font.type
 _wp_build_fonts = wp_pdf.build_fonts_dictionary
 
 

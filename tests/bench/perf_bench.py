@@ -45,8 +45,12 @@ STYLESHEET = ROOT / "styles" / "official.css"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
+LIMIT = 0  # --limit: only the first documents of the corpus (a quick run)
+
+
 def corpus() -> list[Path]:
-    return [FIXTURES / "seed.md", *sorted((FIXTURES / "corpus").glob("[0-9][0-9]-*"))]
+    paths = [FIXTURES / "seed.md", *sorted((FIXTURES / "corpus").glob("[0-9][0-9]-*"))]
+    return paths[:LIMIT] if LIMIT else paths
 
 
 def batch(folder: Path, copies: int) -> list[Path]:
@@ -393,8 +397,11 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=5, help="corpus copies in the batch (5 -> 105 documents)")
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N corpus documents (a quick run)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (printed)")
     args = parser.parse_args()
+    global LIMIT
+    LIMIT = args.limit
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     work = Path(tempfile.mkdtemp(prefix="perf-bench-"))
