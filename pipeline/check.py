@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 from pdfminer.cmapdb import CMapBase
@@ -64,8 +65,7 @@ _NO_LINE_END = set("（《“‘〔【")
 # --- Reading the PDF --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):  # a tuple: a page holds thousands, made in the checker's hottest loop
     text: str
     font: str  # PDF font name without the subset prefix
     size: float
@@ -89,7 +89,7 @@ class Line:
     def x0(self) -> float:
         return self.glyphs[0].x0
 
-    @property
+    @cached_property  # lines are complete once grouped (``_lines``)
     def x1(self) -> float:
         return max(g.x1 for g in self.glyphs if g.text.strip() or g is self.glyphs[-1])
 
@@ -322,6 +322,8 @@ def _lines(number: int, glyphs: list[Glyph]) -> list[Line]:
 
 def _far(line: Line, glyph: Glyph) -> bool:
     """Table cells on one baseline are separate lines when far apart."""
+    if abs(glyph.x0 - line.glyphs[-1].x1) <= 3 * CHAR:  # the usual case: next to the last glyph
+        return False
     return min(abs(glyph.x0 - g.x1) for g in line.glyphs[-4:]) > 3 * CHAR
 
 

@@ -33,6 +33,10 @@ _TOKEN = re.compile(
     )""",
     re.X | re.S,
 )
+# An array of hex strings and numbers only (a TJ array as WeasyPrint writes it), read whole by
+# C code; possessive quantifiers, so a near miss fails at once instead of backtracking.
+_SIMPLE_ARRAY = re.compile(rb"\[((?:\s*+(?:<[0-9A-Fa-f]*+>|[+-]?+(?:\d++\.?+\d*+|\.\d++)))*+)\s*+\]")
+_ARRAY_ITEM = re.compile(rb"<([0-9A-Fa-f]*)>|([+-]?(?:\d+\.?\d*|\.\d+))")
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|(\r\n|\r|\n)|(.))", re.S)
 _ESCAPED = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 _CONSTANTS = {b"true": True, b"false": False, b"null": None}
@@ -89,6 +93,14 @@ def operations(data: bytes) -> list[tuple[str, list[object]]]:
         elif kind == "str":
             value = _ESCAPE.sub(_unescape, match.group(kind))
         elif kind == "open":
+            simple = _SIMPLE_ARRAY.match(data, match.start(kind)) if match.group(kind) == b"[" else None
+            if simple:
+                position = simple.end()
+                stack.append([
+                    (float(n) if b"." in n else int(n)) if n else _hex(h)
+                    for h, n in _ARRAY_ITEM.findall(simple.group(1))
+                ])  # fmt: skip
+                continue
             containers.append((match.group(kind), stack))
             stack = []
             continue

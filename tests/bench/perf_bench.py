@@ -16,6 +16,8 @@ pytest). One run, on this machine, prints one JSON line with every figure:
 * ``baseline``: the same documents with ``pandoc -f markdown -t html5 -s`` then the
   ``weasyprint`` CLI with the same style sheet, one process pair per document, one after
   another, as a user's shell loop would (GBK sources are decoded to UTF-8 first, untimed).
+* ``machine_parallel_speedup``: what two processes get from the two cores on pure arithmetic,
+  the ceiling for two workers (this machine's two cores give 1.3-1.6, not 2).
 * ``size``: PDF bytes per page, ours against WeasyPrint's default embedding and against Typst
   (the ``typst`` package) setting the same XHTML with the same fonts.
 
@@ -389,6 +391,23 @@ def _pages(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+# --- the machine ---------------------------------------------------------------------------------
+
+
+def parallel_speedup() -> float:
+    """What two processes get from this machine's two cores on pure Python arithmetic (2.0 on
+    two free cores): the ceiling for two workers, whatever the pipeline does."""
+    spin = "x = 0\nfor i in range(20_000_000): x += i * i\n"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", spin], check=True)
+    alone = time.perf_counter() - started
+    started = time.perf_counter()
+    both = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(2)]
+    for process in both:
+        process.wait()
+    return round(2 * alone / (time.perf_counter() - started), 2)
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -421,9 +440,13 @@ def main() -> None:
         sources = batch(work / "inputs", args.copies)
         figures["documents"] = len(sources)
         figures["memory"] = memory(sources, work)
-        figures["flow"] = flow_batches(work / "inputs", work, len(sources), cold=not args.skip_cold)
+        figures["machine_parallel_speedup"] = parallel_speedup()
+        # The baseline runs right before the flow batches: this machine's speed drifts by tens
+        # of per cent over minutes, and the ratio is only fair between neighbouring runs.
         if not args.skip_baseline:
             figures["baseline"] = baseline(sources, work)
+        figures["flow"] = flow_batches(work / "inputs", work, len(sources), cold=not args.skip_cold)
+        if not args.skip_baseline:
             ours_s = figures["flow"]["server_2_workers"]["seconds"]
             figures["pipeline_vs_baseline"] = round(ours_s / figures["baseline"]["seconds"], 3)
         figures["peak_rss_bench_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
