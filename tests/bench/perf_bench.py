@@ -6,7 +6,8 @@ pytest). One run, on this machine, prints one JSON line with every figure:
 * ``stages``: every corpus document (seed + 20) through read, normalize, xhtml, pdf, check,
   archive and fixity (verifying the written bag), warm (the second pass is timed): median and
   max ms per stage; beside it WeasyPrint's bare ``write_pdf`` of the same XHTML with the same
-  style sheet, in a separate process without the pipeline's WeasyPrint hooks.
+  style sheet, in a separate process without the pipeline's WeasyPrint hooks, document by
+  document right after the stages (the machine's drift hits both alike).
 * ``memory``: one process converting the whole batch document after document, as a worker
   does: resident memory after documents 10 and 100 (or the last), and the peak.
 * ``flow``: the batch (the corpus copied ``--copies`` times under distinct ids) through the
@@ -71,8 +72,9 @@ def ms(values: list[float]) -> dict[str, float]:
 # --- stages -----------------------------------------------------------------------------------
 
 
-def stages(work: Path) -> tuple[dict, dict[str, bytes]]:
-    """Warm per-stage timings over the corpus, and the XHTML of each document."""
+def stages(work: Path) -> tuple[dict, dict[str, bytes], dict[str, tuple[float, int, int]]]:
+    """Warm per-stage timings over the corpus, the XHTML of each document, and WeasyPrint's bare
+    render of that XHTML (seconds, bytes, pages), asked right after the stages ran on it."""
     from pipeline.archive import write_package
     from pipeline.check import check_document
     from pipeline.normalize import normalize
@@ -85,62 +87,80 @@ def stages(work: Path) -> tuple[dict, dict[str, bytes]]:
     times: dict[str, list[float]] = {s: [] for s in steps}
     per_doc: list[float] = []
     xhtml: dict[str, bytes] = {}
-    for warm in (False, True):
-        out = work / f"stages-{int(warm)}"
-        for path in corpus():
-            marks = [time.perf_counter()]
-            doc = read_document(path, path.stem)
-            marks.append(time.perf_counter())
-            doc = normalize(doc)
-            marks.append(time.perf_counter())
-            doc = to_xhtml(doc)
-            marks.append(time.perf_counter())
-            doc = render_pdf(doc)
-            marks.append(time.perf_counter())
-            doc = check_document(doc)
-            marks.append(time.perf_counter())
-            bag = write_package(doc, out)
-            marks.append(time.perf_counter())
-            report = verify_bag(bag)
-            marks.append(time.perf_counter())
-            assert report.ok, report
-            if warm:
-                for step, start, end in zip(steps, marks, marks[1:], strict=False):
-                    times[step].append(end - start)
-                per_doc.append(marks[-1] - marks[0])
-                xhtml[path.stem] = doc.xhtml
+    bare_results: dict[str, tuple[float, int, int]] = {}
+    bare = BareWeasyPrint()
+    try:
+        for warm in (False, True):
+            out = work / f"stages-{int(warm)}"
+            for path in corpus():
+                marks = [time.perf_counter()]
+                doc = read_document(path, path.stem)
+                marks.append(time.perf_counter())
+                doc = normalize(doc)
+                marks.append(time.perf_counter())
+                doc = to_xhtml(doc)
+                marks.append(time.perf_counter())
+                doc = render_pdf(doc)
+                marks.append(time.perf_counter())
+                doc = check_document(doc)
+                marks.append(time.perf_counter())
+                bag = write_package(doc, out)
+                marks.append(time.perf_counter())
+                report = verify_bag(bag)
+                marks.append(time.perf_counter())
+                assert report.ok, report
+                result = bare.render(bag / "data" / "document.xhtml")
+                if warm:
+                    for step, start, end in zip(steps, marks, marks[1:], strict=False):
+                        times[step].append(end - start)
+                    per_doc.append(marks[-1] - marks[0])
+                    xhtml[path.stem] = doc.xhtml
+                    bare_results[path.stem] = result
+    finally:
+        bare.close()
     figures = {name: ms(values) for name, values in times.items()}
     figures["all_stages"] = ms(per_doc)
-    return figures, xhtml
+    return figures, xhtml, bare_results
 
 
-def bare_weasyprint(xhtml: dict[str, bytes], work: Path) -> dict:
-    """WeasyPrint's own write_pdf of each XHTML, warm, in a process without the pipeline's hooks."""
-    folder = work / "bare"
-    folder.mkdir()
-    for name, data in xhtml.items():
-        (folder / f"{name}.xhtml").write_bytes(data)
-    script = f"""
-import json, os, statistics, sys, time
-from pathlib import Path
+_BARE = """
+import json, os, sys, time
 os.environ.setdefault("SOURCE_DATE_EPOCH", "946684800")
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-times, sizes = {{}}, {{}}
-for warm in (False, True):
-    for path in sorted(Path({str(folder)!r}).glob("*.xhtml")):
-        started = time.perf_counter()
-        fonts = FontConfiguration()
-        css = CSS(filename={str(STYLESHEET)!r}, font_config=fonts)
-        document = HTML(filename=str(path)).render(stylesheets=[css], font_config=fonts)
-        pdf = document.write_pdf(pdf_variant="pdf/a-3u")
-        if warm:
-            times[path.stem] = time.perf_counter() - started
-            sizes[path.stem] = [len(pdf), len(document.pages)]
-print(json.dumps({{"times": times, "sizes": sizes}}))
+for line in sys.stdin:
+    started = time.perf_counter()
+    fonts = FontConfiguration()
+    css = CSS(filename=sys.argv[1], font_config=fonts)
+    document = HTML(filename=line.strip()).render(stylesheets=[css], font_config=fonts)
+    pdf = document.write_pdf(pdf_variant="pdf/a-3u")
+    print(json.dumps([time.perf_counter() - started, len(pdf), len(document.pages)]), flush=True)
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=_env())
-    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+class BareWeasyPrint:
+    """WeasyPrint's own ``write_pdf`` with the same style sheet, in a process without the
+    pipeline's hooks, asked for each document right after the pipeline's stages ran on it: this
+    machine's speed drifts by tens of per cent over minutes, and neighbours see the same drift."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", _BARE, str(STYLESHEET)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, env=_env())  # fmt: skip
+
+    def render(self, xhtml: Path) -> tuple[float, int, int]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(f"{xhtml}\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"the bare WeasyPrint process stopped on {xhtml}")
+        seconds, size, pages = json.loads(line)
+        return seconds, size, pages
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(60)
 
 
 # --- memory -----------------------------------------------------------------------------------
@@ -426,16 +446,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="perf-bench-"))
     figures: dict[str, object] = {}
     try:
-        stage_figures, xhtml = stages(work)
-        bare = bare_weasyprint(xhtml, work)
-        bare_s = sum(bare["times"].values())
+        stage_figures, xhtml, bare = stages(work)
         figures["stages"] = stage_figures
-        figures["bare_write_pdf"] = ms(list(bare["times"].values()))
-        figures["all_stages_vs_bare_write_pdf"] = round(stage_figures["all_stages"]["total_s"] / bare_s, 2)
+        figures["bare_write_pdf"] = ms([seconds for seconds, _, _ in bare.values()])
+        figures["all_stages_vs_bare_write_pdf"] = round(
+            stage_figures["all_stages"]["total_s"] / figures["bare_write_pdf"]["total_s"], 2
+        )
         figures["check_vs_pdf"] = round(stage_figures["check"]["total_s"] / stage_figures["pdf"]["total_s"], 2)
-
         ours = {name: (len(pdf), pages) for name, (pdf, pages) in _our_pdfs(work).items()}
-        figures["size"] = sizes(xhtml, ours, bare["sizes"], work)
+        figures["size"] = sizes(xhtml, ours, {name: (size, pages) for name, (_, size, pages) in bare.items()}, work)
 
         sources = batch(work / "inputs", args.copies)
         figures["documents"] = len(sources)
