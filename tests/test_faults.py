@@ -89,7 +89,7 @@ def test_sigkill_during_archive(done: Path):
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "disk"
     mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mount)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], check=True)
     try:
         yield mount
     finally:
@@ -99,7 +99,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def test_disk_full(small_disk: Path):
     outputs = small_disk / "outputs"
     assert finish(convert(outputs, SEED))[0] == 0
-    code, out, _ = finish(convert(outputs, BIG))  # its PDF alone is larger than what is left
+    code, out, _ = finish(convert(outputs, BIG))  # its PDF alone (~560 KB) is larger than what is left (~340 KB)
     assert code == 1
     assert "磁盘空间不足" in out and "Traceback" not in out
     assert document_folders(outputs) == ["seed"] and not list(outputs.glob(".tmp-*"))
