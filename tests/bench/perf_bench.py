@@ -166,8 +166,8 @@ class BareWeasyPrint:
 # --- memory -----------------------------------------------------------------------------------
 
 
-def _rss_mb(pid: int | str = "self") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -244,7 +244,7 @@ def pipeline_run(inputs: Path, outputs: Path, workers: int, env: dict[str, str],
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
                 except OSError:
                     continue
-                if b"multiprocessing" in cmdline or b"spawn_main" in cmdline:
+                if b"spawn_main" in cmdline:  # a worker (not the resource tracker)
                     hwm = next(int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmHWM:"))
                     peaks[pid] = max(peaks.get(pid, 0), hwm / 1024)
             time.sleep(0.5)
