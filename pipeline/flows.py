@@ -40,8 +40,7 @@ def convert_documents(items: list[tuple[str, str]], outputs: str, label: str) ->
     for path, doc_id in items:
         outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=True)
         if outcome.ok:
-            note = f"（未变化，跳过：{outcome.skipped}）" if outcome.skipped else f"，{outcome.seconds:.1f} 秒"
-            logger.info("%s：%s，%d 页%s", doc_id, outcome.title, outcome.pages, note)
+            logger.info("%s：%s，%d 页，%.1f 秒", doc_id, outcome.title, outcome.pages, outcome.seconds)
         else:
             logger.error("%s", outcome.error)  # the user's message, without a traceback
         outcomes.append(outcome)
@@ -60,10 +59,11 @@ def chunks(sources: list[Source], workers: int) -> list[list[Source]]:
     count = max(1, min(len(sources), 6 * workers))
     bins: list[list[Source]] = [[] for _ in range(count)]
     loads = [0] * count
-    for source in sorted(sources, key=lambda s: (-_size(s.path), s.doc_id)):
+    sizes = {s.doc_id: _size(s.path) for s in sources}
+    for source in sorted(sources, key=lambda s: (-sizes[s.doc_id], s.doc_id)):
         lightest = loads.index(min(loads))
         bins[lightest].append(source)
-        loads[lightest] += _size(source.path) + 20_000  # a fixed cost per document too
+        loads[lightest] += sizes[source.doc_id] + 20_000  # a fixed cost per document too
     return [b for b in bins if b]
 
 

@@ -41,9 +41,15 @@ class RoleFont:
     gb2312_missing: int | None  # GB2312 hanzi the font lacks (None when not measured)
 
 
-@functools.cache
 def stacks(stylesheet: Path) -> dict[str, tuple[str, ...]]:
-    """The font-family stack of each role, as written in the style sheet (read once per process)."""
+    """The font-family stack of each role, as written in the style sheet (parsed once per version
+    of the file, like the style sheet the renderer keeps: a long-lived ``pipeline serve`` sees an
+    edited style sheet in both)."""
+    return _stacks(stylesheet, stylesheet.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _stacks(stylesheet: Path, version: int) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     rules = tinycss2.parse_stylesheet(stylesheet.read_text(encoding="utf-8"), skip_comments=True,
                                       skip_whitespace=True)  # fmt: skip

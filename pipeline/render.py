@@ -59,22 +59,22 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _typeset_source(xhtml: bytes) -> str:
+def _typeset_source(root: etree._Element) -> str:
     """The XHTML as WeasyPrint should lay it out: the published file plus line breaks in the
-    title, break opportunities around quotation marks and wide tables marked."""
-    root = etree.fromstring(xhtml)
+    title, break opportunities around quotation marks and wide tables marked (``root`` is
+    changed in place)."""
     typeset.break_title(root)
     typeset.quote_breaks(root)
     typeset.mark_wide_tables(root)
     return etree.tostring(root, encoding="unicode")
 
 
-def descriptive_metadata(xhtml: bytes) -> bytes:
+def descriptive_metadata(xhtml: etree._Element) -> bytes:
     """The document's Dublin Core description as XML, from the ``DC.*``/``dcterms.*`` meta
     elements of the XHTML head, so the PDF describes itself when it travels alone."""
     dc, terms = "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"
     root = etree.Element("metadata", nsmap={"dc": dc, "dcterms": terms})
-    for meta in etree.fromstring(xhtml).iterfind(".//{http://www.w3.org/1999/xhtml}meta[@name]"):
+    for meta in xhtml.iterfind(".//{http://www.w3.org/1999/xhtml}meta[@name]"):
         prefix, _, local = meta.get("name").partition(".")
         namespace = {"DC": dc, "dcterms": terms}.get(prefix)
         if namespace and local:
@@ -107,7 +107,9 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
         raise DocumentError(stylesheet, "找不到样式表", "请检查 styles/ 目录是否完整，或设置 PIPELINE_STYLES")
     css, fonts = _style(stylesheet)
     fetcher = LocalOnlyFetcher([stylesheet.parent, doc.source_path.parent])
-    html = HTML(string=_typeset_source(doc.xhtml), base_url=stylesheet.parent.as_uri() + "/", url_fetcher=fetcher)
+    root = etree.fromstring(doc.xhtml)  # parsed once: the metadata is read before typesetting
+    metadata_xml = descriptive_metadata(root)
+    html = HTML(string=_typeset_source(root), base_url=stylesheet.parent.as_uri() + "/", url_fetcher=fetcher)
     rendered = html.render(stylesheets=[css], font_config=fonts)
     typeset.place_signature(rendered.pages)
     stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
@@ -120,7 +122,7 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
         modified=stamp,
     )
     metadata = Attachment(
-        string=descriptive_metadata(doc.xhtml),
+        string=metadata_xml,
         name="metadata.xml",
         description="描述元数据（都柏林核心，取自 XHTML）",
         relationship="Data",

@@ -48,18 +48,16 @@ STYLESHEET = ROOT / "styles" / "official.css"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
-LIMIT = 0  # --limit: only the first documents of the corpus (a quick run)
-
-
-def corpus() -> list[Path]:
+def corpus(limit: int = 0) -> list[Path]:
+    """The seed and the corpus, or their first ``limit`` documents (a quick run)."""
     paths = [FIXTURES / "seed.md", *sorted((FIXTURES / "corpus").glob("[0-9][0-9]-*"))]
-    return paths[:LIMIT] if LIMIT else paths
+    return paths[:limit] if limit else paths
 
 
-def batch(folder: Path, copies: int) -> list[Path]:
+def batch(folder: Path, copies: int, limit: int) -> list[Path]:
     folder.mkdir(parents=True)
     for copy in range(copies):
-        for path in corpus():
+        for path in corpus(limit):
             shutil.copy(path, folder / f"c{copy}-{path.stem}{path.suffix}")
     return sorted(folder.iterdir())
 
@@ -72,7 +70,7 @@ def ms(values: list[float]) -> dict[str, float]:
 # --- stages -----------------------------------------------------------------------------------
 
 
-def stages(work: Path) -> tuple[dict, dict[str, bytes], dict[str, tuple[float, int, int]]]:
+def stages(work: Path, limit: int) -> tuple[dict, dict[str, bytes], dict[str, tuple[float, int, int]]]:
     """Warm per-stage timings over the corpus, the XHTML of each document, and WeasyPrint's bare
     render of that XHTML (seconds, bytes, pages), asked right after the stages ran on it."""
     from pipeline.archive import write_package
@@ -92,7 +90,7 @@ def stages(work: Path) -> tuple[dict, dict[str, bytes], dict[str, tuple[float, i
     try:
         for warm in (False, True):
             out = work / f"stages-{int(warm)}"
-            for path in corpus():
+            for path in corpus(limit):
                 marks = [time.perf_counter()]
                 doc = read_document(path, path.stem)
                 marks.append(time.perf_counter())
@@ -439,14 +437,12 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N corpus documents (a quick run)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (printed)")
     args = parser.parse_args()
-    global LIMIT
-    LIMIT = args.limit
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     work = Path(tempfile.mkdtemp(prefix="perf-bench-"))
     figures: dict[str, object] = {}
     try:
-        stage_figures, xhtml, bare = stages(work)
+        stage_figures, xhtml, bare = stages(work, args.limit)
         figures["stages"] = stage_figures
         figures["bare_write_pdf"] = ms([seconds for seconds, _, _ in bare.values()])
         figures["all_stages_vs_bare_write_pdf"] = round(
@@ -456,7 +452,7 @@ def main() -> None:
         ours = {name: (len(pdf), pages) for name, (pdf, pages) in _our_pdfs(work).items()}
         figures["size"] = sizes(xhtml, ours, {name: (size, pages) for name, (_, size, pages) in bare.items()}, work)
 
-        sources = batch(work / "inputs", args.copies)
+        sources = batch(work / "inputs", args.copies, args.limit)
         figures["documents"] = len(sources)
         figures["memory"] = memory(sources, work)
         figures["machine_parallel_speedup"] = parallel_speedup()
