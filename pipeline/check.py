@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from lxml import etree
-from pdfminer.cmapdb import CMapBase
+from pdfminer.cmapdb import CMapBase, FileUnicodeMap
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.psparser import LIT
 
 from pipeline import fonts
 from pipeline.errors import DocumentError
@@ -224,11 +225,39 @@ def _char_text(font, cid: int) -> str:
 
 class _Resources(PDFResourceManager):
     def get_font(self, objid, spec):
+        unicode_map = _bfchar_map(spec) if spec.get("Subtype") in _CID_FONTS else None
+        if unicode_map is not None:  # read here; pdfminer's CMap parser is 10x slower
+            spec = {key: value for key, value in spec.items() if key != "ToUnicode"}
         font = super().get_font(objid, spec)
+        if unicode_map is not None:
+            font.unicode_map = unicode_map
         encoding = resolve1(spec.get("Encoding")) if isinstance(font, PDFCIDFont) else None
         if isinstance(encoding, PDFStream) and not isinstance(font.cmap, _EncodingCMap):
             font.cmap = _EncodingCMap(encoding.get_data())
         return font
+
+
+_CID_FONTS = {LIT("CIDFontType0"), LIT("CIDFontType2")}
+_BFCHAR_BLOCK = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFCHAR = re.compile(rb"<([0-9a-fA-F]{2,8})>\s*<([0-9a-fA-F]*)>")
+
+
+def _bfchar_map(spec: dict) -> FileUnicodeMap | None:
+    """A ToUnicode CMap made only of ``bfchar`` lists (as WeasyPrint writes them), read with two
+    regular expressions into the same map pdfminer's parser builds; None for any other CMap."""
+    stream = resolve1(spec.get("ToUnicode"))
+    if not isinstance(stream, PDFStream):
+        return None
+    data = stream.get_data()
+    if b"bfrange" in data or b"usecmap" in data:
+        return None
+    unicode_map = FileUnicodeMap()
+    for block in _BFCHAR_BLOCK.findall(data):
+        for cid, code in _BFCHAR.findall(block):
+            if len(code) % 2:
+                return None
+            unicode_map.add_cid2unichr(int(cid, 16), bytes.fromhex(code.decode()))
+    return unicode_map
 
 
 class _EncodingCMap(CMapBase):

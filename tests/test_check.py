@@ -7,6 +7,7 @@ renders: a wrong style sheet, a missing glyph, hyphen page numbers, a lost chara
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -88,6 +89,37 @@ def test_qpdf_finds_no_damage(corpus_outputs: Path):
         pdf = corpus_outputs / doc_id(path) / "data" / "document.pdf"
         result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert result.returncode == 0 and "No syntax or stream encoding errors" in result.stdout, result.stdout
+
+
+def test_unicode_maps_read_as_pdfminer_reads_them(corpus_outputs: Path):
+    """The checker's own reader of WeasyPrint's ToUnicode CMaps builds, for every font of every
+    corpus PDF, exactly the map pdfminer's CMap parser builds; another kind of CMap is left to
+    pdfminer."""
+    from pdfminer.cmapdb import CMapParser, FileUnicodeMap
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFStream
+
+    from pipeline.check import _bfchar_map
+
+    fonts = 0
+    for path in DOCS:
+        with open(corpus_outputs / doc_id(path) / "data" / "document.pdf", "rb") as pdf:
+            document = PDFDocument(PDFParser(pdf))
+            for xref in document.xrefs:
+                for objid in xref.get_objids():
+                    obj = document.getobj(objid)
+                    if not (isinstance(obj, dict) and "ToUnicode" in obj):
+                        continue
+                    expected = FileUnicodeMap()
+                    stream = document.getobj(obj["ToUnicode"].objid)
+                    CMapParser(expected, io.BytesIO(stream.get_data())).run()
+                    assert _bfchar_map(obj).cid2unichr == expected.cid2unichr
+                    fonts += 1
+    assert fonts >= 3 * len(DOCS)  # 75 fonts in 21 PDFs
+    ranged = PDFStream({}, b"1 beginbfrange <0001> <0005> <0041> endbfrange")
+    ranged.data = ranged.rawdata
+    assert _bfchar_map({"ToUnicode": ranged}) is None
 
 
 def test_pdf_carries_source_metadata_and_info(seed_doc):

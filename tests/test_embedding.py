@@ -83,3 +83,17 @@ def test_subsets_are_verified(seed_doc):
     assert embedding._keeps_cids(program, cids, "Noto Serif CJK SC")
     assert not embedding._keeps_cids(program, [*cids[:-1], cids[-1] + 1], "Noto Serif CJK SC")
     assert not embedding._keeps_cids(b"\x01\x00\x04\x03 not a font", cids, "x")
+
+
+def test_whole_font_files_are_not_copied(seed_doc, monkeypatch):
+    """WeasyPrint's copy of each font's whole file (18-26 MB for Noto) is made only when read,
+    and no render of ours reads it; copying eagerly gives the same PDF."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    read: list[int] = []
+    lazy_read = embedding._FaceBytes.read
+    monkeypatch.setattr(embedding._FaceBytes, "read", lambda self: read.append(len(data := lazy_read(self))) or data)
+    lazy = render_pdf(seed_doc).pdf
+    assert read and max(read) < 1_000_000  # only the TrueType 楷体 subset (about 250 KB) is read
+    monkeypatch.setattr(wp_fonts, "get_hb_object_data", get_hb_object_data)
+    assert render_pdf(seed_doc).pdf == lazy == seed_doc.pdf

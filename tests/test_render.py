@@ -111,3 +111,23 @@ def test_a_document_cannot_attach_or_embed_local_files(seed_doc):
     from io import BytesIO
 
     assert list(PdfReader(BytesIO(pdf)).attachments) == ["document.md", "metadata.xml"]
+
+
+def test_remembered_table_measurements_change_nothing(tmp_path: Path):
+    """Table sizing with the render's memory of measured cells gives the same PDF as measuring
+    every cell again (08: five HTML tables of repeated cells)."""
+    from weasyprint.layout import preferred
+
+    from pipeline import typeset
+    from pipeline.normalize import normalize
+    from pipeline.read import read_document
+    from pipeline.xhtml import to_xhtml
+    from tests.conftest import CORPUS
+
+    source = next(p for p in CORPUS if p.name.startswith("08-"))
+    doc = to_xhtml(normalize(read_document(source, "08")))
+    assert preferred.split_first_line is typeset.measure_split
+    remembered = render_pdf(doc).pdf
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(preferred, "split_first_line", typeset._wp_measure_split)
+        assert render_pdf(doc).pdf == remembered

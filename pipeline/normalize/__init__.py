@@ -46,20 +46,19 @@ def normalize(doc: Document) -> Document:
     changes: list[Change] = []
     warnings: list[Advisory] = []
     info: dict[str, str] = {}
-    counts = Counter(significant(text))
+    kept = significant(text)
     for _ in range(MAX_PASSES):
         before = text
         # Review findings describe the text as it is: keep only the last pass's.
         warnings = [w for w in warnings if not w.rule.startswith("review/")]
         for r in RULES:
             after, log = apply(r, text)
-            if after != text:
-                after_counts = Counter(significant(after))
-                lost = counts - after_counts
+            if after != text and (after_kept := significant(after)) != kept:  # most rules keep them all, in order
+                lost = Counter(kept) - Counter(after_kept)
                 lost.subtract(log.removed)
                 if +lost:
                     raise PreservationError(doc.source_path, f"规范化：{r.id}", "".join((+lost).elements()))
-                counts = after_counts
+                kept = after_kept
             changes.extend(log.changes)
             warnings.extend(log.warnings)
             info = {**log.info, **info}
