@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -96,12 +97,20 @@ def _convert(path: Path, doc_id: str, outputs: Path, run: RunInfo | None, starte
 
 
 def _return_memory() -> None:
-    """Give the memory freed by the document back to the system (glibc's ``malloc_trim``).
+    """Give the memory freed by the document back to the system.
 
     A worker converts many documents; without this its resident size stays at the high-water
     mark of the largest document so far (measured: 168 MB after the first document, 280 MB
-    from the first large one on), with it the worker holds what it uses (164-191 MB over 42
-    documents). It costs about 10 ms a document. Elsewhere than glibc it does nothing."""
+    from the first large one on). WeasyPrint's boxes hold reference cycles, so the document's
+    garbage is collected first, then glibc's ``malloc_trim`` returns the free pages (it does
+    nothing elsewhere than glibc). What survives the first document (modules, the style sheet
+    and fonts of the thread) is frozen out of later collections, which then cost about 13 ms a
+    document instead of 50. Measured over 42 documents: private memory 54-60 MB throughout,
+    against 58-67 MB with ``malloc_trim`` alone.
+    """
+    gc.collect()
+    if not gc.get_freeze_count():
+        gc.freeze()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 

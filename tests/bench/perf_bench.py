@@ -9,7 +9,11 @@ pytest). One run, on this machine, prints one JSON line with every figure:
   style sheet, in a separate process without the pipeline's WeasyPrint hooks, document by
   document right after the stages (the machine's drift hits both alike).
 * ``memory``: one process converting the whole batch document after document, as a worker
-  does: resident memory after documents 10 and 100 (or the last), and the peak.
+  does: resident memory after documents 10 and 100 (or the last), and the peak. Resident
+  memory is also given in its two parts: private (anonymous: what the worker itself holds)
+  and file-backed (mostly the pages of the mapped font files that the glyphs drawn so far
+  touched: shared by all workers, reclaimable by the kernel, and growing with each new
+  character until the fonts' used pages are all in).
 * ``flow``: the batch (the corpus copied ``--copies`` times under distinct ids) through the
   real flow, ``pipeline run`` as a user runs it: against a running ``prefect server start``
   with 2 and 1 workers, an unchanged re-run, and cold (Prefect's embedded server started by the
@@ -164,9 +168,10 @@ class BareWeasyPrint:
 # --- memory -----------------------------------------------------------------------------------
 
 
-def _rss_mb() -> float:
+def _rss_mb(part: str = "VmRSS") -> float:
+    """This process's resident memory (``VmRSS``), or a part of it (``RssAnon``, ``RssFile``)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{part}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -180,20 +185,24 @@ sys.path.insert(0, {str(ROOT)!r})
 from pipeline.convert import convert_file
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from perf_bench import _rss_mb
-rss = []
+rss = {{"VmRSS": [], "RssAnon": [], "RssFile": []}}
 for number, path in enumerate({[str(p) for p in sources]!r}, 1):
     outcome = convert_file(Path(path), Path(path).stem, Path({str(work / "memory")!r}), force=True)
     assert outcome.ok, outcome
-    rss.append(round(_rss_mb(), 1))
+    for part, values in rss.items():
+        values.append(round(_rss_mb(part), 1))
 print(json.dumps({{"rss_mb": rss, "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}}))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=_env())
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    rss = result["rss_mb"]
-    at_10, at_end = rss[min(9, len(rss) - 1)], rss[-1]
-    return {"documents": len(rss), "rss_after_doc_10_mb": at_10, f"rss_after_doc_{len(rss)}_mb": at_end,
-            "growth_10_to_last": round(at_end / at_10 - 1, 3), "peak_mb": result["peak_mb"],
-            "rss_every_10_mb": rss[9::10]}  # fmt: skip
+    figures: dict[str, object] = {"documents": len(result["rss_mb"]["VmRSS"]), "peak_mb": result["peak_mb"]}
+    for part, name in (("VmRSS", "resident"), ("RssAnon", "private"), ("RssFile", "file_backed")):
+        series = result["rss_mb"][part]
+        at_10, at_100 = series[min(9, len(series) - 1)], series[min(99, len(series) - 1)]
+        figures[name] = {"after_doc_10_mb": at_10, f"after_doc_{min(100, len(series))}_mb": at_100,
+                         "growth_10_to_100": round(at_100 / at_10 - 1, 3), "max_after_10_mb": max(series[9:] or series),
+                         "every_10_mb": series[9::10]}  # fmt: skip
+    return figures
 
 
 # --- the flow -----------------------------------------------------------------------------------
