@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -102,10 +103,20 @@ def test_chunks_balance_documents_across_workers(tmp_path: Path):
         path = tmp_path / f"d{i}.md"
         path.write_bytes(b"x" * size)
         sources.append(Source(f"d{i}", path))
+    def work(group):
+        return sum(s.path.stat().st_size + 20_000 for s in group)
+
     groups = chunks(sources, workers=2)
-    assert len(groups) == 8  # up to six chunks per worker, one document at least in each
-    assert len(chunks(sources * 3, workers=2)) == 12
     assert sorted(s.doc_id for g in groups for s in g) == sorted(s.doc_id for s in sources)
+    assert [s.doc_id for s in groups[0]] == ["d0"]  # 110 000 of 376 500: more than a quarter
+    assert [[s.doc_id for s in g] for g in groups[-3:]] == [["d5"], ["d6"], ["d7"]]  # small ones last
+    many = [Source(f"{s.doc_id}-{copy}", s.path) for copy in range(40) for s in sources]
+    groups = chunks(many, workers=2)
+    assert sorted(s.doc_id for g in groups for s in g) == sorted(s.doc_id for s in many)
+    assert 10 <= len(groups) <= 25  # 320 documents in few tasks
+    assert work(groups[0]) >= sum(work([s]) for s in many) / 4
+    assert all(work(a) >= work(b) for a, b in itertools.pairwise(groups))  # ever smaller
+    assert len(groups[-1]) == 1
     assert chunks(sources[:2], workers=4) == [[sources[0]], [sources[1]]]
     assert chunks([], workers=2) == []
 
