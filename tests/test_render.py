@@ -131,3 +131,25 @@ def test_remembered_table_measurements_change_nothing(tmp_path: Path):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(preferred, "split_first_line", typeset._wp_measure_split)
         assert render_pdf(doc).pdf == remembered
+
+
+def _same_tree(a, b) -> bool:
+    return (a.tag, a.attrib, a.text or None, a.tail or None, len(a)) == (b.tag, b.attrib, b.text or None,
+                                                                        b.tail or None, len(b)) and all(
+        _same_tree(x, y) for x, y in zip(a, b, strict=True))  # fmt: skip
+
+
+def test_weasyprint_gets_the_tree_its_html_parser_would_build(corpus_outputs: Path):
+    """The renderer hands WeasyPrint the XHTML tree it holds instead of a string to parse again;
+    for every corpus document that tree is the one WeasyPrint's HTML parser builds from the
+    published XHTML (which writes empty cells as ``<td></td>``)."""
+    import tinyhtml5
+    from lxml import etree
+
+    from pipeline.render import _html_tree
+    from tests.conftest import CORPUS, SEED, SEED_ID
+
+    for path in [SEED, *CORPUS]:
+        published = (corpus_outputs / (SEED_ID if path == SEED else path.stem) / "data" / "document.xhtml").read_bytes()
+        parsed = tinyhtml5.parse(published, namespace_html_elements=False)
+        assert _same_tree(_html_tree(etree.fromstring(published)), parsed), path.name
