@@ -17,6 +17,7 @@ The subset is verified before it is used: the font must be CID-keyed and every g
 asked for must come back as a CID of the subset, which a font whose CIDs differ from its
 glyph ids fails. Any other font (TrueType, name-keyed CFF, a font
 whose CIDs differ from its ids) goes through WeasyPrint's own subsetting unchanged.
+
 WeasyPrint also copies each font's whole file out of HarfBuzz when it meets the font in a
 render (the Noto CJK collections are 18 to 26 MB each: about 15 ms and that much memory per
 font per document), though only its subset is ever embedded. The copy is made lazily here: a

@@ -49,7 +49,8 @@ _wp_measure_split = preferred.split_first_line
 
 
 def install() -> None:
-    """Route WeasyPrint's line splitting and justification of Chinese lines through this module."""
+    """Route WeasyPrint's line splitting, its justification of Chinese lines and its table
+    measurements through this module."""
     inline.justify_line = justify_line
     inline.split_first_line = split_first_line
     preferred.split_first_line = measure_split
