@@ -149,8 +149,11 @@ def test_two_worker_processes_convert_in_chunks(prefect_server, tmp_path: Path):
             return await client.read_task_runs(flow_run_filter=flt)
 
     runs = asyncio.run(task_runs())
-    assert len(runs) == 5  # five documents, two workers: five chunks of one (six per worker at most)
+    # one task per chunk: the two largest documents together (together just over a quarter of
+    # the work), then one document each; the broken one fails alone
+    assert len(runs) == 4
     assert sum(r.state.is_failed() for r in runs) == 1
+    assert [r.name for r in runs if r.state.is_failed()] == ["broken"]
 
 
 def test_batch_on_a_dask_cluster(prefect_server, tmp_path: Path):
