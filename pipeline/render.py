@@ -27,7 +27,7 @@ from lxml import etree
 
 from pipeline.errors import DocumentError
 from pipeline.model import Document
-from pipeline.xhtml import XHTML_NS
+from pipeline.xhtml import XHTML_NS, XML_NS
 
 STYLES_DIR = Path(os.environ.get("PIPELINE_STYLES", Path(__file__).resolve().parent.parent / "styles"))
 STYLESHEET = STYLES_DIR / "official.css"
@@ -62,14 +62,12 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _typeset_source(root: etree._Element) -> etree._Element:
-    """The XHTML as WeasyPrint should lay it out: the published file plus line breaks in the
-    title, break opportunities around quotation marks and wide tables marked (``root`` is
-    changed in place)."""
+def _typeset(root: etree._Element) -> None:
+    """Make the XHTML tree what WeasyPrint should lay out: the published file plus line breaks in
+    the title, break opportunities around quotation marks and wide tables marked."""
     typeset.break_title(root)
     typeset.quote_breaks(root)
     typeset.mark_wide_tables(root)
-    return root
 
 
 class _TreeHTML(HTML):
@@ -91,9 +89,6 @@ class _TreeHTML(HTML):
         self.etree_element = self.wrapper_element.etree_element
 
 
-_XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-
 def _html_tree(el: etree._Element, inherited: dict | None = None) -> ElementTree.Element:
     if not isinstance(el.tag, str):  # a comment or processing instruction
         node = ElementTree.Comment(el.text) if isinstance(el, etree._Comment) else ElementTree.PI(el.target, el.text)
@@ -104,7 +99,7 @@ def _html_tree(el: etree._Element, inherited: dict | None = None) -> ElementTree
     prefixes = {uri: p for p, uri in el.nsmap.items() if p}
     for name, value in el.attrib.items():
         q = etree.QName(name)
-        prefix = "xml" if q.namespace == _XML_NS else prefixes.get(q.namespace)
+        prefix = "xml" if q.namespace == XML_NS else prefixes.get(q.namespace)
         attrib[f"{prefix}:{q.localname}" if prefix else q.localname] = value
     q = etree.QName(el)
     node = ElementTree.Element(q.localname if q.namespace == XHTML_NS else el.tag, attrib)
@@ -118,7 +113,7 @@ def descriptive_metadata(xhtml: etree._Element) -> bytes:
     elements of the XHTML head, so the PDF describes itself when it travels alone."""
     dc, terms = "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/terms/"
     root = etree.Element("metadata", nsmap={"dc": dc, "dcterms": terms})
-    for meta in xhtml.iterfind(".//{http://www.w3.org/1999/xhtml}meta[@name]"):
+    for meta in xhtml.iterfind(f".//{{{XHTML_NS}}}meta[@name]"):
         prefix, _, local = meta.get("name").partition(".")
         namespace = {"DC": dc, "dcterms": terms}.get(prefix)
         if namespace and local:
@@ -153,7 +148,8 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     fetcher = LocalOnlyFetcher([stylesheet.parent, doc.source_path.parent])
     root = etree.fromstring(doc.xhtml)  # parsed once: the metadata is read before typesetting
     metadata_xml = descriptive_metadata(root)
-    html = _TreeHTML(_typeset_source(root), stylesheet.parent.as_uri() + "/", fetcher)
+    _typeset(root)
+    html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)
     rendered = html.render(stylesheets=[css], font_config=fonts)
     typeset.place_signature(rendered.pages)
     stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)

@@ -27,7 +27,8 @@ from pipeline.normalize.metadata import DOC_NUMBER_RE
 from pipeline.normalize.structure import DATE_LINE_RE
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_LANG = f"{{{XML_NS}}}lang"
 SANITIZE_RULE = "xhtml/sanitize"
 _VOID = {"br", "hr", "img", "meta", "link", "col", "wbr"}
 _TABLE_TAGS = {"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col"}

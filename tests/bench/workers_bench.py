@@ -2,9 +2,10 @@
 
     .venv/bin/python tests/bench/workers_bench.py [--copies 2]
 
-Runs the corpus (replicated with distinct ids) through `convert_batch` against one Prefect
-test server, once per configuration (one worker in the flow's process, one worker process,
-two worker processes), then an unchanged re-run, and prints one JSON line with the figures.
+Runs the seed and the corpus (replicated with distinct ids, as ``perf_bench`` does) through
+`convert_batch` against one Prefect test server, once per configuration (one worker in the
+flow's process, one worker process, two worker processes), then an unchanged re-run, and
+prints one JSON line with the figures.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="prefect-bench-"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -28,18 +30,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, default=2)
     args = parser.parse_args()
+    from perf_bench import batch
     from prefect.testing.utilities import prefect_test_harness
 
     from pipeline.flows import convert_batch
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     inputs = work / "inputs"
-    inputs.mkdir()
-    corpus = sorted((ROOT / "tests/fixtures/corpus").glob("[0-9][0-9]-*"))
-    for copy in range(args.copies):
-        for path in corpus:
-            shutil.copy(path, inputs / f"c{copy}-{path.stem}{path.suffix}")
-    figures = {"documents": len(list(inputs.iterdir()))}
+    figures = {"documents": len(batch(inputs, args.copies, 0))}
     with prefect_test_harness(server_startup_timeout=180):
         from prefect.task_runners import ProcessPoolTaskRunner
 
