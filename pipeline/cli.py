@@ -122,6 +122,10 @@ def _prefect_defaults() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_defaults()
+    if args.workers > 1:  # the workers' fork server imports the pipeline while this process does
+        from pipeline.workers import start_early
+
+        start_early()
     from pipeline.flows import convert_batch
 
     if not args.inputs.exists():

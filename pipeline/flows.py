@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any, Self
 
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import (
     create_markdown_artifact,
     create_progress_artifact,
@@ -20,6 +24,7 @@ from prefect.artifacts import (
 )
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -27,6 +32,7 @@ from pipeline.archive import RunInfo
 from pipeline.convert import Outcome, convert_file, plan, unchanged
 from pipeline.inputs import Source, discover
 from pipeline.locking import lock_wait, outputs_lock
+from pipeline.workers import worker_context
 
 
 @task(name="convert-documents", task_run_name="{label}")
@@ -89,7 +95,47 @@ def task_runner(workers: int, dask_address: str | None = None) -> TaskRunner:
         from prefect_dask import DaskTaskRunner  # optional: pip install '.[dask]'
 
         return DaskTaskRunner(address=dask_address)
-    return ProcessPoolTaskRunner(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+    return ForkedProcessPool(max_workers=workers) if workers > 1 else ThreadPoolTaskRunner(max_workers=1)
+
+
+class ForkedProcessPool(ProcessPoolTaskRunner):
+    """Prefect's process pool, its workers forked from a server that has imported the pipeline
+    (``pipeline.workers``) instead of spawned as fresh interpreters. Prefect sets up its pool
+    (log and event forwarding included) with the spawn method; the pool is made again, before
+    any worker has started, with the same initializer and the fork server's method."""
+
+    def __enter__(self) -> Self:
+        super().__enter__()
+        spawning = self._executor
+        assert spawning is not None
+        self._executor = ProcessPoolExecutor(
+            max_workers=self._max_workers, mp_context=worker_context(),
+            initializer=spawning._initializer, initargs=spawning._initargs,
+        )  # fmt: skip
+        spawning.shutdown(wait=False)
+        return self
+
+    def submit(self, task: Task, parameters: dict[str, Any], wait_for: Iterable[PrefectFuture] | None = None,
+               dependencies: dict[str, Any] | None = None) -> PrefectFuture:  # fmt: skip
+        with _flow_api():
+            return super().submit(task, parameters, wait_for, dependencies)
+
+
+@contextmanager
+def _flow_api() -> Iterator[None]:
+    """Point the workers at this process's Prefect server. With no API URL configured (`pipeline
+    run` on its own), the flow runs against an ephemeral server Prefect started in this process,
+    but the settings a worker receives name no server, so each worker would start an ephemeral
+    server of its own: seconds of start-up each, and a forked worker ends without running the
+    exit hook that stops it. The workers are handed this process's server instead."""
+    if PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the process's ephemeral server (a singleton)
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}) if server.running else nullcontext():
+        yield
 
 
 @flow(name="convert-batch")

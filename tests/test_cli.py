@@ -81,6 +81,8 @@ def test_run_command_uses_prefect_and_summarizes(tmp_path: Path):
     assert "成功 1 个，失败 1 个" in result.stdout
     assert "broken.md：这不是文本文件，而是PNG 图片" in result.stdout
     assert "Flow run" in result.stderr  # it really ran as a Prefect flow
+    # on the one ephemeral server: the two workers use the flow's, none starts its own
+    assert result.stderr.count("Starting temporary server") == 1, result.stderr
     assert (tmp_path / "outputs" / SEED_ID / "data" / "document.pdf").is_file()
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 
 import pytest
+from prefect import task
 
 from pipeline.verify import verify_bag
 from tests.conftest import SEED, SEED_ID, corpus_file
@@ -154,6 +156,32 @@ def test_two_worker_processes_convert_in_chunks(prefect_server, tmp_path: Path):
     assert len(runs) == 4
     assert sum(r.state.is_failed() for r in runs) == 1
     assert [r.name for r in runs if r.state.is_failed()] == ["broken"]
+
+
+@task
+def _worker_origin() -> tuple[int, bytes, bytes]:
+    """The worker's pid, and its parent's command line and memory map."""
+    parent = Path(f"/proc/{os.getppid()}")
+    return os.getpid(), (parent / "cmdline").read_bytes(), (parent / "maps").read_bytes()
+
+
+def test_worker_processes_are_forks_of_a_server_that_imported_the_pipeline(prefect_server):
+    from prefect import flow
+
+    from pipeline.flows import task_runner
+
+    @flow
+    def probe() -> list[tuple[int, bytes, bytes]]:
+        with task_runner(2) as runner:
+            futures = [runner.submit(_worker_origin, {}) for _ in range(4)]
+            return [f.result() for f in futures]
+
+    origins = probe()
+    workers = {pid for pid, _, _ in origins}
+    assert 1 <= len(workers) <= 2 and os.getpid() not in workers
+    for _, cmdline, maps in origins:
+        assert b"multiprocessing.forkserver" in cmdline  # not spawned afresh, not a fork of the flow
+        assert b"libpango" in maps  # the server had imported WeasyPrint before forking the worker
 
 
 def test_batch_on_a_dask_cluster(prefect_server, tmp_path: Path):

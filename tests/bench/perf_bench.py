@@ -220,7 +220,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _descendants(pid: int) -> list[int]:
+def _descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid``, with its parent."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -228,10 +229,11 @@ def _descendants(pid: int) -> list[int]:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
+    found, todo = {}, [pid]
     while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
+        parent = todo.pop()
+        for child in children.get(parent, []):
+            found[child] = parent
             todo.append(child)
     return found
 
@@ -245,13 +247,14 @@ def pipeline_run(inputs: Path, outputs: Path, workers: int, env: dict[str, str],
     with log.open("w") as fh:
         process = subprocess.Popen(command, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         while process.poll() is None:
-            for pid in _descendants(process.pid):
+            for pid, parent in _descendants(process.pid).items():
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
                     cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
                 except OSError:
                     continue
-                if b"spawn_main" in cmdline:  # a worker (not the resource tracker)
+                # a worker: forked by the fork server (itself a child of the run), or spawned
+                if (b"forkserver" in cmdline and parent != process.pid) or b"spawn_main" in cmdline:
                     hwm = next(int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("VmHWM:"))
                     peaks[pid] = max(peaks.get(pid, 0), hwm / 1024)
             time.sleep(0.5)

@@ -39,8 +39,6 @@ def main() -> None:
     inputs = work / "inputs"
     figures = {"documents": len(batch(inputs, args.copies, 0))}
     with prefect_test_harness(server_startup_timeout=180):
-        from prefect.task_runners import ProcessPoolTaskRunner
-
         from pipeline import flows
 
         in_flow = flows.task_runner
@@ -48,7 +46,7 @@ def main() -> None:
             # workers-1 runs in the flow's own process (the default for one worker); the
             # workers-1-process variant pays the same process costs as two workers do.
             in_processes = name.endswith("process")
-            flows.task_runner = (lambda n, _=None: ProcessPoolTaskRunner(max_workers=n)) if in_processes else in_flow
+            flows.task_runner = (lambda n, _=None: flows.ForkedProcessPool(max_workers=n)) if in_processes else in_flow
             outputs = work / f"out-{name}"
             started = time.perf_counter()
             state = convert_batch(inputs=str(inputs), outputs=str(outputs), force=True, workers=workers,
