@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import json
 import re
 import shutil
 import uuid
@@ -35,14 +36,13 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline import __version__, fonts, incremental, ledger
-from pipeline.check import report_json
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes, sha256_file
 from pipeline.model import Document
 from pipeline.normalize.chars import significant
 from pipeline.normalize.report import change_log_json
-from pipeline.render import PDF_VARIANT, STYLESHEET
 from pipeline.settings import ArchiveSettings, load_settings
+from pipeline.styles import PDF_VARIANT, STYLESHEET
 from pipeline.xhtml import SANITIZE_RULE, XHTML_NS
 
 RECORD_NS = "urn:x-gov-doc-pipeline:record:1"
@@ -76,8 +76,13 @@ def payload(doc: Document) -> dict[str, bytes]:
         "document.xhtml": doc.xhtml,
         "document.pdf": doc.pdf,
         "normalize-log.json": change_log_json(doc),
-        **({"check.json": report_json(doc.check)} if doc.check else {}),
+        **({"check.json": _json(doc.check)} if doc.check else {}),
     }
+
+
+def _json(report: dict) -> bytes:
+    """The check report as stored (keys sorted: the same report gives the same bytes)."""
+    return (json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def sm3(data: bytes) -> str | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -46,6 +45,7 @@ from pipeline.errors import DocumentError
 from pipeline.model import Document
 from pipeline.normalize.chars import CJK_RE, significant
 from pipeline.pdfcontent import ContentInterpreter
+from pipeline.styles import STYLESHEET
 from pipeline.typeset import HANGING
 from pipeline.xhtml import XHTML_NS
 
@@ -632,8 +632,6 @@ class Report:
 
 def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None = None, name: str = "") -> Report:
     """Measure one PDF. ``source``, the XHTML it was rendered from, adds the text round trip."""
-    from pipeline.render import STYLESHEET
-
     stacks = fonts.stacks(stylesheet or STYLESHEET)
     chosen = {role: fonts.pdf_name(family) for role, stack in stacks.items() if (family := fonts.resolve(stack))}
     measured = read_pdf(pdf, chosen)
@@ -702,10 +700,6 @@ def check_document(doc: Document) -> Document:
         raise DocumentError(doc.source_path, f"生成的 PDF 未通过版式检查：{fails[:300]}",
                             "查看 pipeline check 的报告；缺字时请安装含该字的字体", code="pdf-check")  # fmt: skip
     return replace(doc, check=report.as_dict())
-
-
-def report_json(report: dict) -> bytes:
-    return (json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
 def summary(report: Report) -> str:

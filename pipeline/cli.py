@@ -265,7 +265,7 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     import json
 
     from pipeline.fonts import role_fonts
-    from pipeline.render import STYLESHEET
+    from pipeline.styles import STYLESHEET
 
     roles = role_fonts(STYLESHEET)
     if args.json:

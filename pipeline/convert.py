@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from pipeline.archive import RunInfo, write_package
-from pipeline.check import check_document
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes
 from pipeline.incremental import recorded_summary, up_to_date
@@ -26,7 +25,6 @@ from pipeline.inputs import Source, duplicate_ids
 from pipeline.model import Document
 from pipeline.normalize import normalize
 from pipeline.read import read_document
-from pipeline.render import render_pdf
 from pipeline.xhtml import to_xhtml
 
 log = logging.getLogger(__name__)
@@ -140,6 +138,11 @@ def unchanged(path: Path, doc_id: str, outputs: Path) -> Outcome | None:
 
 
 def _stages(path: Path, doc_id: str, outputs: Path, run: RunInfo | None) -> tuple[Document, Path]:
+    # WeasyPrint and pdfminer load with the first document rendered: a run that finds every
+    # document unchanged never needs them, and importing them was a fifth of such a run.
+    from pipeline.check import check_document
+    from pipeline.render import render_pdf
+
     doc = read_document(path, doc_id)
     doc = normalize(doc)
     doc = to_xhtml(doc)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.fixity import sha256_file
-from pipeline.render import STYLES_DIR
+from pipeline.styles import STYLES_DIR
 
 SOURCE_KEY = "Source-SHA256"
 FINGERPRINT_KEY = "Pipeline-Fingerprint"

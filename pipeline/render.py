@@ -27,19 +27,17 @@ from lxml import etree
 
 from pipeline.errors import DocumentError
 from pipeline.model import Document
+from pipeline.styles import PDF_VARIANT, STYLESHEET
 from pipeline.xhtml import XHTML_NS, XML_NS
 
-STYLES_DIR = Path(os.environ.get("PIPELINE_STYLES", Path(__file__).resolve().parent.parent / "styles"))
-STYLESHEET = STYLES_DIR / "official.css"
-PDF_VARIANT = "pdf/a-3u"
 # A fixed epoch for reproducible builds; the PDF's own dates come from the document.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "946684800")
 
-from weasyprint import CSS, HTML, Attachment, _find_base_url  # noqa: E402  (after SOURCE_DATE_EPOCH)
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint import CSS, HTML, Attachment, _find_base_url
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
 
-from pipeline import embedding, typeset  # noqa: E402
+from pipeline import embedding, typeset
 
 embedding.install()
 typeset.install()

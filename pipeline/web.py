@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from pipeline.archive import RECORD_NS
 from pipeline.incremental import bag_info
-from pipeline.render import STYLES_DIR
+from pipeline.styles import STYLES_DIR
 
 _NS = {"r": RECORD_NS}
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,120}$")

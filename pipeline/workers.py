@@ -18,9 +18,10 @@ import multiprocessing
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 
-# What the fork server imports: the flow module brings Prefect, WeasyPrint, lxml, pdfminer
-# and every stage. A module that fails to import is left to the worker (which then reports it).
-PRELOAD = ["pipeline.flows"]
+# What the fork server imports: the flow module brings Prefect and the light stages; render and
+# check bring WeasyPrint and pdfminer (which the flow's own process loads only if it renders).
+# A module that fails to import is left to the worker (which then reports it).
+PRELOAD = ["pipeline.flows", "pipeline.render", "pipeline.check"]
 
 
 def worker_context() -> BaseContext:

@@ -19,7 +19,8 @@ from pypdf import PdfReader
 from pipeline.check import RULES, check_pdf
 from pipeline.normalize import normalize
 from pipeline.read import read_document
-from pipeline.render import STYLESHEET, render_pdf
+from pipeline.render import render_pdf
+from pipeline.styles import STYLESHEET
 from pipeline.xhtml import to_xhtml
 from tests.conftest import CORPUS, SEED, SEED_ID
 

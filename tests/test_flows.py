@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,6 +184,17 @@ def test_worker_processes_are_forks_of_a_server_that_imported_the_pipeline(prefe
     for _, cmdline, maps in origins:
         assert b"multiprocessing.forkserver" in cmdline  # not spawned afresh, not a fork of the flow
         assert b"libpango" in maps  # the server had imported WeasyPrint before forking the worker
+
+
+def test_the_flow_process_loads_weasyprint_only_to_render():
+    """A run that finds every document unchanged never renders: the flow and the unchanged
+    check leave WeasyPrint and pdfminer unloaded (importing them was a fifth of such a run)."""
+    code = ("import sys, pipeline.flows, pipeline.verify; "
+            "print([m for m in ('weasyprint', 'pdfminer') if m in sys.modules])")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    code = "import sys, pipeline.workers as w; [__import__(m) for m in w.PRELOAD]; print('weasyprint' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "True"
 
 
 def test_batch_on_a_dask_cluster(prefect_server, tmp_path: Path):

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.normalize.chars import significant
-from pipeline.render import STYLES_DIR, LocalOnlyFetcher, render_pdf
+from pipeline.render import LocalOnlyFetcher, render_pdf
+from pipeline.styles import STYLES_DIR
 
 MM = 72 / 25.4
 

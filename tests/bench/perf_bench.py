@@ -9,7 +9,8 @@ pytest). One run, on this machine, prints one JSON line with every figure:
   style sheet, in a separate process without the pipeline's WeasyPrint hooks, document by
   document right after the stages (the machine's drift hits both alike).
 * ``memory``: one process converting the whole batch document after document, as a worker
-  does: resident memory after documents 10 and 100 (or the last), and the peak. Resident
+  does: resident memory after documents 10 and 100 (or the last), and the peak; in the order
+  of the files, and (``memory_flow_order``) in the order a worker gets them, largest first. Resident
   memory is also given in its two parts: private (anonymous: what the worker itself holds)
   and file-backed (mostly the pages of the mapped font files that the glyphs drawn so far
   touched: shared by all workers, reclaimable by the kernel, and growing with each new
@@ -177,7 +178,8 @@ def _rss_mb(part: str = "VmRSS") -> float:
 
 
 def memory(sources: list[Path], work: Path) -> dict:
-    """Resident memory of one process converting the batch document after document."""
+    """Resident memory of one process converting the batch document after document, in the
+    given order."""
     script = f"""
 import json, resource, sys
 from pathlib import Path
@@ -203,6 +205,14 @@ print(json.dumps({{"rss_mb": rss, "peak_mb": round(resource.getrusage(resource.R
                          "growth_10_to_100": round(at_100 / at_10 - 1, 3), "max_after_10_mb": max(series[9:] or series),
                          "every_10_mb": series[9::10]}  # fmt: skip
     return figures
+
+
+def flow_order(sources: list[Path]) -> list[Path]:
+    """The order in which a worker gets the documents: the flow's chunks, largest first."""
+    from pipeline.flows import chunks
+    from pipeline.inputs import Source
+
+    return [s.path for chunk in chunks([Source(p.stem, p) for p in sources], 1) for s in chunk]
 
 
 # --- the flow -----------------------------------------------------------------------------------
@@ -467,6 +477,7 @@ def main() -> None:
         sources = batch(work / "inputs", args.copies, args.limit)
         figures["documents"] = len(sources)
         figures["memory"] = memory(sources, work)
+        figures["memory_flow_order"] = memory(flow_order(sources), work)
         figures["machine_parallel_speedup"] = parallel_speedup()
         # The baseline runs right before the flow batches: this machine's speed drifts by tens
         # of per cent over minutes, and the ratio is only fair between neighbouring runs.
