@@ -170,7 +170,8 @@ class BareWeasyPrint:
 
 
 def _rss_mb(part: str = "VmRSS") -> float:
-    """This process's resident memory (``VmRSS``), or a part of it (``RssAnon``, ``RssFile``)."""
+    """This process's resident memory (``VmRSS``), a part of it (``RssAnon``, ``RssFile``), or
+    its peak (``VmHWM``; not ``ru_maxrss``, which a child started by this bench inherits from it)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{part}:"):
             return int(line.split()[1]) / 1024
@@ -181,7 +182,7 @@ def memory(sources: list[Path], work: Path) -> dict:
     """Resident memory of one process converting the batch document after document, in the
     given order."""
     script = f"""
-import json, resource, sys
+import json, sys
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 from pipeline.convert import convert_file
@@ -193,7 +194,7 @@ for number, path in enumerate({[str(p) for p in sources]!r}, 1):
     assert outcome.ok, outcome
     for part, values in rss.items():
         values.append(round(_rss_mb(part), 1))
-print(json.dumps({{"rss_mb": rss, "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}}))
+print(json.dumps({{"rss_mb": rss, "peak_mb": round(_rss_mb("VmHWM"), 1)}}))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=_env())
     result = json.loads(out.stdout.strip().splitlines()[-1])
