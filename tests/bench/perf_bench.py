@@ -23,7 +23,7 @@ pytest). One run, on this machine, prints one JSON line with every figure:
   ``weasyprint`` CLI with the same style sheet, one process pair per document, one after
   another, as a user's shell loop would (GBK sources are decoded to UTF-8 first, untimed).
 * ``machine_parallel_speedup``: what two processes get from the two cores on pure arithmetic,
-  the ceiling for two workers (this machine's two cores give 1.3-1.6, not 2).
+  the ceiling for two workers (this machine's two cores give 1.3-1.9, not 2).
 * ``size``: PDF bytes per page, ours against WeasyPrint's default embedding and against Typst
   (the ``typst`` package) setting the same XHTML with the same fonts.
 
