@@ -68,6 +68,17 @@ def test_flow_second_run_skips_and_only_selects(prefect_server, tmp_path: Path):
     second = convert_batch(inputs=str(inputs), outputs=str(outputs), return_state=True).result()
     assert (second["succeeded"], second["skipped"]) == (2, 2)
     assert "未变化跳过 2 个" in second["message"]
+    # one file's content changed in place: exactly that document is rendered again
+    kept = pdf_stat(outputs)
+    copy = inputs / "copy.md"
+    copy.write_text(copy.read_text(encoding="utf-8").replace("二十余条", "三十余条"), encoding="utf-8")
+    third = convert_batch(inputs=str(inputs), outputs=str(outputs), return_state=True).result()
+    assert [d["doc_id"] for d in third["documents"] if not d["skipped"]] == ["copy"]
+    assert pdf_stat(outputs) == kept
+    assert (outputs / "copy" / "data" / "source.md").read_bytes() == copy.read_bytes()
+    forced = convert_batch(inputs=str(inputs), outputs=str(outputs), force=True, return_state=True).result()
+    assert (forced["succeeded"], forced["skipped"]) == (2, 0)
+    assert pdf_stat(outputs) != kept
     only = convert_batch(
         inputs=str(inputs), outputs=str(outputs), only=["copy"], force=True, return_state=True
     ).result()

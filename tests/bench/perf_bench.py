@@ -9,12 +9,12 @@ pytest). One run, on this machine, prints one JSON line with every figure:
   style sheet, in a separate process without the pipeline's WeasyPrint hooks, document by
   document right after the stages (the machine's drift hits both alike).
 * ``memory``: one process converting the whole batch document after document, as a worker
-  does: resident memory after documents 10 and 100 (or the last), and the peak; in the order
-  of the files, and (``memory_flow_order``) in the order a worker gets them, largest first. Resident
-  memory is also given in its two parts: private (anonymous: what the worker itself holds)
-  and file-backed (mostly the pages of the mapped font files that the glyphs drawn so far
-  touched: shared by all workers, reclaimable by the kernel, and growing with each new
-  character until the fonts' used pages are all in).
+  does: resident memory and the peak so far after documents 10 and 100 (or the last); in the
+  order of the files, and (``memory_flow_order``) in the order a worker gets them, largest
+  first. Resident memory is also given in its two parts: private (anonymous: what the worker
+  itself holds) and file-backed (mostly the pages of the mapped font files that the glyphs
+  drawn so far touched: shared by all workers, reclaimable by the kernel, and growing with
+  each new character until the fonts' used pages are all in).
 * ``flow``: the batch (the corpus copied ``--copies`` times under distinct ids) through the
   real flow, ``pipeline run`` as a user runs it: against a running ``prefect server start``
   with 2 and 1 workers, an unchanged re-run, and cold (Prefect's embedded server started by the
@@ -171,7 +171,8 @@ class BareWeasyPrint:
 
 def _rss_mb(part: str = "VmRSS") -> float:
     """This process's resident memory (``VmRSS``), a part of it (``RssAnon``, ``RssFile``), or
-    its peak (``VmHWM``; not ``ru_maxrss``, which a child started by this bench inherits from it)."""
+    its peak so far (``VmHWM``; not ``ru_maxrss``, which a child started by this bench inherits
+    from it)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{part}:"):
             return int(line.split()[1]) / 1024
@@ -188,19 +189,20 @@ sys.path.insert(0, {str(ROOT)!r})
 from pipeline.convert import convert_file
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from perf_bench import _rss_mb
-rss = {{"VmRSS": [], "RssAnon": [], "RssFile": []}}
-for number, path in enumerate({[str(p) for p in sources]!r}, 1):
+rss = {{"VmRSS": [], "RssAnon": [], "RssFile": [], "VmHWM": []}}
+for path in {[str(p) for p in sources]!r}:
     outcome = convert_file(Path(path), Path(path).stem, Path({str(work / "memory")!r}), force=True)
     assert outcome.ok, outcome
     for part, values in rss.items():
         values.append(round(_rss_mb(part), 1))
-print(json.dumps({{"rss_mb": rss, "peak_mb": round(_rss_mb("VmHWM"), 1)}}))
+print(json.dumps(rss))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=_env())
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    figures: dict[str, object] = {"documents": len(result["rss_mb"]["VmRSS"]), "peak_mb": result["peak_mb"]}
-    for part, name in (("VmRSS", "resident"), ("RssAnon", "private"), ("RssFile", "file_backed")):
-        series = result["rss_mb"][part]
+    figures: dict[str, object] = {"documents": len(sources), "peak_mb": result["VmHWM"][-1]}
+    parts = (("VmRSS", "resident"), ("RssAnon", "private"), ("RssFile", "file_backed"), ("VmHWM", "peak"))
+    for part, name in parts:
+        series = result[part]
         at_10, at_100 = series[min(9, len(series) - 1)], series[min(99, len(series) - 1)]
         figures[name] = {"after_doc_10_mb": at_10, f"after_doc_{min(100, len(series))}_mb": at_100,
                          "growth_10_to_100": round(at_100 / at_10 - 1, 3), "max_after_10_mb": max(series[9:] or series),
@@ -208,12 +210,12 @@ print(json.dumps({{"rss_mb": rss, "peak_mb": round(_rss_mb("VmHWM"), 1)}}))
     return figures
 
 
-def flow_order(sources: list[Path]) -> list[Path]:
+def flow_order(inputs: Path) -> list[Path]:
     """The order in which a worker gets the documents: the flow's chunks, largest first."""
     from pipeline.flows import chunks
-    from pipeline.inputs import Source
+    from pipeline.inputs import discover
 
-    return [s.path for chunk in chunks([Source(p.stem, p) for p in sources], 1) for s in chunk]
+    return [s.path for chunk in chunks(discover(inputs), 1) for s in chunk]
 
 
 # --- the flow -----------------------------------------------------------------------------------
@@ -478,7 +480,7 @@ def main() -> None:
         sources = batch(work / "inputs", args.copies, args.limit)
         figures["documents"] = len(sources)
         figures["memory"] = memory(sources, work)
-        figures["memory_flow_order"] = memory(flow_order(sources), work)
+        figures["memory_flow_order"] = memory(flow_order(work / "inputs"), work)
         figures["machine_parallel_speedup"] = parallel_speedup()
         # The baseline runs right before the flow batches: this machine's speed drifts by tens
         # of per cent over minutes, and the ratio is only fair between neighbouring runs.
