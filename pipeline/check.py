@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -46,7 +47,7 @@ from pipeline.model import Document
 from pipeline.normalize.chars import CJK_RE, significant
 from pipeline.pdfcontent import ContentInterpreter
 from pipeline.styles import STYLESHEET
-from pipeline.typeset import HANGING
+from pipeline.typeset import HANGING, OPENING
 from pipeline.xhtml import XHTML_NS
 
 MM = 72 / 25.4
@@ -345,7 +346,7 @@ def _lines(number: int, glyphs: list[Glyph]) -> list[Line]:
         else:
             lines.append(Line(number, glyph.baseline, [glyph]))
     for line in lines:
-        line.glyphs.sort(key=lambda g: g.x0)
+        line.glyphs.sort(key=_ink_x0)
     return sorted(lines, key=lambda ln: (round(ln.baseline, 0), ln.x0))
 
 
@@ -429,7 +430,7 @@ def _ascent(line: Line) -> float:
     return 0.88 * line.size  # CJK fonts: ideographic em-box top at 0.88 em above the baseline
 
 
-@rule("grid-rows", "除末页外每页 22 行（含空行），各行落在 28.95 pt 行距网格上；含表格的页除外")
+@rule("grid-rows", "除末页外每页 22 行（含空行），各行落在 28.95 pt 行距网格上；含表格的页上正文行也落在网格上")
 def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     full = exact = 0
     rows_by_page = []
@@ -451,11 +452,35 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
             yield "warn", "有两行文字落在同一网格行内", page.number
     metrics.update(rows_per_page=rows_by_page, full_pages=full, full_pages_22_rows=exact,
                    table_pages=[p.number for p in m.pages if p.has_table])  # fmt: skip
+    yield from _table_pages_on_grid(m, metrics)
+
+
+def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    """A table's rows are not on the grid, but the body lines around it are: their baselines
+    fall at the same place in a grid row as on the pages without tables."""
+
+    def phase(line: Line) -> float:
+        return (line.baseline - TOP) % PITCH
+
+    def body(page: Page) -> list[Line]:
+        return [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3]
+
+    reference = [phase(ln) for page in m.pages if not page.has_table for ln in body(page)]
+    on_grid = 0
+    for page in m.pages:
+        if not page.has_table or not reference:
+            continue
+        ref = statistics.median(reference)
+        off = [ln for ln in body(page) if min(abs(phase(ln) - ref), PITCH - abs(phase(ln) - ref)) > 1.5]
+        on_grid += not off
+        if off:
+            yield "warn", f"表格所在页有 {len(off)} 行正文不在行距网格上：“{off[0].ink[:12]}…”", page.number
+    metrics["table_pages_on_grid"] = on_grid
 
 
 @rule("line-fill", "整行（段落中非末行）排满版心：28 字（含首行缩进），行末距版心右边缘 ≤ 0.5 mm；目标 ≥ 95%")
 def _line_fill(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
-    lines = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3 and not _in_table_page(m, ln)]
+    lines = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3]
     full = [a for a, b in itertools.pairwise(lines) if _continues(a, b)]
     pure = [ln for ln in full if all(CJK_RE.match(ch) for ch in ln.ink)]
     good = [ln for ln in pure if _positions(ln) == CHARS and abs(ln.end - RIGHT) <= 0.5 * MM]
@@ -471,17 +496,24 @@ def _line_fill(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
 
 
 def _positions(line: Line) -> float:
-    """Grid positions a line fills: one per character (half for a mark compressed against the
-    next, as in ``》）``), blank positions inside it (the space after 第一条), and the indent
-    (两字 on a paragraph's first line); not a hanging mark."""
+    """Grid positions a line fills: one per character (half for a mark set half-width, as in
+    ``》）`` or by line adjustment), blank positions inside it (the space after 第一条), and the
+    indent (两字 on a paragraph's first line); not a hanging mark. Counted from where each
+    glyph's ink starts, in half positions, so that a line stretched by a fraction of a
+    character per gap still counts its characters."""
     ink = [g for g in line.glyphs if not g.text.isspace()]
     if line.hangs:
         ink = ink[:-1]
-    taken = 1.0
+    taken = 1.0 + 0.5 * (ink[0].text in OPENING)  # (an opening mark's blank half precedes its ink)
     for a, b in itertools.pairwise(ink):
-        pitch = (b.x0 - a.x0) / CHAR
-        taken += 0.5 if pitch < 0.75 else max(1, round(pitch))
+        taken += max(0.5, round(2 * (_ink_x0(b) - _ink_x0(a)) / CHAR) / 2)
     return taken + round((line.x0 - LEFT) / CHAR)
+
+
+def _ink_x0(glyph: Glyph) -> float:
+    """About where a glyph's ink starts: an opening mark's ink is the right half of its square
+    (and a half-width one is drawn half a square early), every other glyph's the left part."""
+    return glyph.x0 + 0.5 * glyph.size * (glyph.text in OPENING)
 
 
 def _in_table_page(m: Measured, line: Line) -> bool:

@@ -65,6 +65,7 @@ def _typeset(root: etree._Element) -> None:
     the title, break opportunities around quotation marks and wide tables marked."""
     typeset.break_title(root)
     typeset.quote_breaks(root)
+    typeset.url_breaks(root)
     typeset.mark_wide_tables(root)
 
 

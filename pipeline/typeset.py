@@ -8,6 +8,11 @@ The XHTML stays as published; these adjustments exist only in the official PDF:
   WeasyPrint's ``justify_line`` for lines holding Chinese with one that spreads the slack
   evenly as letter-spacing over every character, as Word and WPS do. Lines without Chinese
   keep WeasyPrint's own behaviour. The text layer is untouched (no inserted spaces).
+* Line adjustment. A line that breaks early because what follows may not be split takes that
+  unit in when a closing mark can hang past the edge or when enough punctuation marks in it
+  can be set half-width (标点挤压, the font's ``halt`` feature), so it keeps 28 positions;
+  see ``split_first_line``. Web and e-mail addresses break after ``.``, ``/`` or ``@``.
+* The line grid. Body lines sit on a 22-row grid; the text after a table resumes on it.
 * The title (§7.3.1) is broken into balanced lines at natural boundaries (after the issuing
   organ, before the year, at the space between joint organs), never leaving an orphan such
   as ``度报告`` on the last line.
@@ -16,22 +21,26 @@ The XHTML stays as published; these adjustments exist only in the official PDF:
   characters right of the 署名's start; when the date is the wider line, the date ends two
   characters from the right instead and the 署名 starts two characters left of it.
 
-The justification hook relies on WeasyPrint internals (``layout.inline.justify_line``, box
-attributes); weasyprint is pinned, and the conformance check measures the result on every
+The hooks rely on WeasyPrint internals (``layout.inline`` line splitting and justification,
+``layout.block.block_level_layout``, ``text.line_break.Layout.set_text``, box attributes);
+weasyprint is pinned, and the conformance check measures the result on every
 document, so a change in WeasyPrint shows up as a failed check rather than silently.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 from lxml import etree
 from weasyprint.formatting_structure import boxes
-from weasyprint.layout import inline, preferred
-from weasyprint.text.line_break import create_layout
+from weasyprint.layout import block, inline, preferred
+from weasyprint.text import line_break
+from weasyprint.text.ffi import ffi, pango
+from weasyprint.text.line_break import create_layout, line_size, strut
 
 from pipeline.normalize.chars import CJK, CJK_RE, HAN
 
@@ -44,14 +53,19 @@ TITLE_MAX_EM = 20  # 442.2 pt / 22 pt
 HANGING = set("，。、；：？！”’）》〕】")
 
 _wp_justify_line = inline.justify_line
+_wp_set_text = line_break.Layout.set_text
+_wp_block_level_layout = block.block_level_layout
 _wp_split_first_line = inline.split_first_line
 _wp_measure_split = preferred.split_first_line
 
 
 def install() -> None:
-    """Route WeasyPrint's line splitting, its justification of Chinese lines and its table
-    measurements through this module."""
+    """Route WeasyPrint's line splitting, its justification of Chinese lines, its text shaping
+    (half-width marks), its block layout (the grid after a table) and its table measurements
+    through this module."""
     inline.justify_line = justify_line
+    line_break.Layout.set_text = _set_text
+    block.block_level_layout = block_level_layout
     inline.split_first_line = split_first_line
     preferred.split_first_line = measure_split
 
@@ -76,37 +90,55 @@ def measure_split(text, style, context, max_width, justification_spacing, is_lin
 
 
 def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-    """WeasyPrint's line split, plus hanging punctuation and push-in.
+    """WeasyPrint's line split, plus hanging punctuation, punctuation compression and push-in.
 
     When a line breaks early because what follows may not be split (a character with the
     closing mark after it, ``…的内|容。``; a number, ``…现公布|2011年``; an opening quote with
-    its first character), Pango pushes that unit down and the line would be stretched. We
-    retry one em wider:
+    its first character, ``…推进|“服务``; ``定》）``), Pango pushes that unit down and the line
+    would be stretched. We retry one, then two em wider and, in this order:
 
-    * hanging (标点溢出边界): if exactly the character and its closing mark were added, the
-      mark hangs past the edge and the line keeps its 28 characters;
-    * push-in (推入, clreq/JIS X 4051): otherwise, when the unit pushed down holds a number or
-      a Latin word (which may not be split, GB/T 15835), and the wider line overflows by no
-      more than the first one falls short and by at most 0.04 em per character, it is
-      squeezed into the measure rather than the short line being stretched.
+    * hang (标点溢出边界): if exactly the character and its closing mark were added, the mark
+      hangs past the edge and the line keeps its 28 characters;
+    * compress (标点挤压, clreq/JIS X 4051 line adjustment by shrinking): set as many
+      punctuation marks of the line half-width as the overflow needs, adjacent marks (``》）``)
+      first, so the line holds 28 grid positions;
+    * push in (推入): when the unit pushed down holds a number or a Latin word (which may not
+      be split, GB/T 15835), and the wider line overflows by no more than the first one falls
+      short and by at most 0.04 em per character, squeeze it into the measure rather than
+      stretch the short line.
 
-    The width reported back is the measure (less a hair, so that WeasyPrint calls
-    ``justify_line``, which then spreads the negative slack).
+    The width reported back is at most the measure less a hair, so that WeasyPrint calls
+    ``justify_line``, which then spreads what is left (or the negative slack of a push-in).
     """
     result = _wp_split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    resume_index = result[2]
-    if max_width is None or resume_index is None or minimum or style["text_align_all"] != "justify":
+    if style["word_break"] == "break-all" and result[2] is not None:
+        result = _url_break(result, text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    if max_width is None or result[2] is None or minimum or style["text_align_all"] != "justify":
         return result
     em = style["font_size"]
     if max_width - result[3] < 0.15 * em:
         return result  # the line is full: nothing could hang or be pulled in (saves a second split)
+    for extra in (1, 2):
+        # (a little over the ems, so that a unit of exactly that width is not lost to rounding)
+        wider = _wp_split_first_line(text, style, context, max_width + (extra + 0.05) * em, justification_spacing,
+                                     is_line_start)  # fmt: skip
+        if wider[1] <= result[1]:
+            continue  # nothing more fits
+        line = (
+            (extra == 1 and _hang(text, result, wider, style))
+            or _compress(wider, style, max_width)
+            or (extra == 1 and _push_in(text, result, wider, max_width, em))
+        )
+        if line:
+            return line
+    return result
+
+
+def _hang(text, result, wider, style):
+    """The line with the next character and its closing mark, the mark hanging; or None."""
     encoded = text.encode()
-    # (a little over one em, so that a unit of exactly one em more is not lost to rounding)
-    wider = _wp_split_first_line(text, style, context, max_width + 1.05 * em, justification_spacing, is_line_start)
-    if wider[1] <= result[1]:
-        return result  # nothing more fits
-    rest = encoded[resume_index:].decode()
-    taken = resume_index + len(rest[:2].encode())
+    rest = encoded[result[2] :].decode()
+    taken = result[2] + len(rest[:2].encode())
     resumed = len(encoded) if wider[2] is None else wider[2]
     if (
         len(rest) >= 2 and rest[1] in HANGING and CJK_RE.match(rest[0]) and (rest[2:3] or "x") not in HANGING
@@ -114,17 +146,134 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
     ):  # fmt: skip
         spacing = style["letter_spacing"] if style["letter_spacing"] != "normal" else 0
         wider[0].hanging = True
-        return (wider[0], wider[1], wider[2], wider[3] - (em + spacing), wider[4], wider[5])
+        return (wider[0], wider[1], wider[2], wider[3] - (style["font_size"] + spacing), wider[4], wider[5])
+    return None
+
+
+def _push_in(text, result, wider, max_width, em):
+    """The wider line squeezed into the measure when what it adds holds a number or a Latin
+    word; or None."""
     squeeze, stretch = wider[3] - max_width, max_width - result[3]
-    added = encoded[resume_index : wider[1]].decode()
+    encoded = text.encode()
+    added = encoded[result[2] : wider[1]].decode()
     characters = len(encoded[: wider[1]].decode())
     if (
         wider[2] is not None  # the squeezed line must not be its text's last: only full lines are justified
         and 0 < squeeze <= stretch and squeeze <= 0.04 * em * (characters - 1) and re.search(r"[0-9A-Za-z]", added)
     ):  # fmt: skip
-        reported = max_width - 0.01
-        wider[0].squeeze = wider[3] - reported
-        return (wider[0], wider[1], wider[2], reported, wider[4], wider[5])
+        return _report(wider, wider[3], max_width)
+    return None
+
+
+def _report(wider, width: float, max_width: float):
+    """``wider`` with the width given to WeasyPrint: under the measure, the excess kept for
+    ``justify_line`` to take back."""
+    reported = min(width, max_width - 0.01)
+    wider[0].squeeze = width - reported
+    return (wider[0], wider[1], wider[2], reported, wider[4], wider[5])
+
+
+# Marks whose glyph fills half its square, the other half blank (GB/T 15834 full-width marks as
+# Chinese fonts draw them): closing marks ink on the left, opening marks on the right.
+CLOSING = set("，、；：。）》”’〕】〉」』")
+OPENING = set("（《“‘〔【〈「『")
+
+
+def _compress(wider, style, max_width: float):
+    """The wider line with punctuation set half-width until it fits the measure; or None.
+
+    Half-width is the font's own ``halt`` feature (Noto CJK, Source Han and most OpenType CJK
+    fonts have it), so each mark keeps its ink and loses its blank half. A font without it
+    changes nothing, which the measurement after shaping catches: the line is then left as it
+    was. The line's first and last characters are never compressed: they set its edges."""
+    layout = wider[0]
+    line = layout.text
+    em = style["font_size"]
+    need = math.ceil((wider[3] - max_width) / (0.5 * em) - 0.02)  # half-ems, rounded up (less a hair)
+    chosen = _compressible(line)[:need]
+    if wider[2] is None or need <= 0 or len(chosen) < need:
+        return None  # (a text's last piece may end before another inline box: Pango did not break it)
+    encoded_at = [len(line[:i].encode()) for i in chosen]
+    layout.halved = sorted((start, start + len(line[i].encode())) for start, i in zip(encoded_at, chosen, strict=True))
+    layout.reactivate(style)
+    width, _ = line_size(layout.get_first_line()[0], style)
+    layout.deactivate()
+    if width > max_width + 0.01:  # the font has no halt feature
+        layout.halved = ()
+        return None
+    return _report(wider, width, max_width)
+
+
+def _compressible(line: str) -> list[int]:
+    """Indexes of the marks that may be set half-width, in the order to take them: a mark
+    against another mark (``》）``, ``。”``, ``，“``) first, then closing marks, then opening
+    marks, each from the line's end."""
+    visible = [(i, ch) for i, ch in enumerate(line) if ch != ZWSP]
+    pairs, closing, opening = [], [], []
+    for k in range(1, len(visible) - 1):
+        i, ch = visible[k]
+        before, after = visible[k - 1][1], visible[k + 1][1]
+        if ch in CLOSING:
+            (pairs if after in CLOSING or after in OPENING else closing).append(i)
+        elif ch in OPENING:
+            (pairs if before in CLOSING or before in OPENING else opening).append(i)
+    return [*reversed(pairs), *reversed(closing), *reversed(opening)]
+
+
+def _set_text(self, text: str, justify: bool = False) -> None:
+    """WeasyPrint's ``Layout.set_text``, plus the half-width marks ``_compress`` chose; set again
+    each time the layout is rebuilt (justification, drawing)."""
+    _wp_set_text(self, text, justify)
+    halved = getattr(self, "halved", ())
+    if halved and text == self.text:
+        attrs = pango.pango_layout_get_attributes(self.layout)
+        if attrs == ffi.NULL:
+            attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        for start, end in halved:
+            attr = pango.pango_attr_font_features_new(b"halt")
+            attr.start_index, attr.end_index = start, end
+            pango.pango_attr_list_insert(attrs, attr)
+        pango.pango_layout_set_attributes(self.layout, attrs)
+
+
+def _url_break(result, text, style, context, max_width, justification_spacing, is_line_start, minimum):
+    """Move a break inside an address (``word-break: break-all``, which breaks between any two
+    characters) back to the last place where an address is broken in print: after ``.``, ``/``,
+    ``@``, ``-``, ``_``, ``?``, ``&`` or ``=``, never inside a word or a number. Without such a place
+    on this line the address is one unit again (moved whole to the next line), unless it starts
+    the line, where breaking it anywhere is better than running past the edge."""
+    head = text.encode()[: result[2]].decode()
+    cut = max((i + 1 for i, ch in enumerate(head[:-1]) if ch in "./@-_?&=" and head[i : i + 2] != "//"), default=0)
+    if cut == len(head):
+        return result
+    if cut:
+        fitted = _wp_split_first_line(head[:cut], style, context, None, justification_spacing, is_line_start, minimum)
+        return (*fitted[:2], len(head[:cut].encode()), *fitted[3:])
+    if is_line_start:
+        return result
+    whole = style.copy()
+    whole["word_break"] = "normal"
+    return _wp_split_first_line(text, whole, context, max_width, justification_spacing, is_line_start, minimum)
+
+
+def block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs):
+    """WeasyPrint's block layout, plus the line grid resumed after a table.
+
+    Body lines sit on a grid of 22 rows (the root's line height from the page's content top),
+    so that lines of the two sides of a sheet print back to back (GB/T 9704 §5.2.3). A table's
+    rows are not on that grid, and the text after it used to go on off-grid to the page's end.
+    The table's bottom margin is lengthened to the next grid line, so the text after it is on
+    the grid again."""
+    if containing_block.is_for_root_element:
+        context.__dict__["_pipeline_grid"] = (containing_block.position_y, strut(containing_block.style)[0])
+    result = _wp_block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
+    table, resume_at = result[0], result[1]
+    grid = context.__dict__.get("_pipeline_grid")
+    if table is not None and table.is_table_wrapper and resume_at is None and grid and grid[1] > 0:
+        top, pitch = grid
+        bottom = table.border_box_y() + table.border_height()
+        rows = math.ceil((bottom + table.margin_bottom - top) / pitch - 0.01)
+        table.margin_bottom = top + rows * pitch - bottom
     return result
 
 
@@ -165,6 +314,7 @@ def _spread(context, box, spacing: float, x_advance: float) -> float:
         box.style = style
         layout = create_layout(box.text, style, context, max_width=None,
                                justification_spacing=box.justification_spacing)  # fmt: skip
+        layout.halved = getattr(box.pango_layout, "halved", ())  # applied when drawing rebuilds it
         layout.deactivate()
         box.pango_layout = layout
         added = len(box.text) * spacing
@@ -190,7 +340,6 @@ _ORGAN_END = re.compile(r"(人民政府|委员会|管委会|管理委员会|办�
 _TERMS = ("政府信息公开", "年度报告", "工作报告", "人民政府", "委员会", "管委会", "办公室", "办公厅", "新时代")
 # Words that often close a phrase in a title: a fair place for a line to end.
 _PHRASE_END = re.compile(r"(社会|工作|建设|发展|改革|体系|机制|管理|领域|战略|规划)$")
-_OPENERS = "（《“‘〔【"
 _CLOSERS = "）》”’〕】，。、；：？！"
 
 
@@ -203,7 +352,7 @@ def _break_cost(before: str, after: str) -> float:
     if not before or not after:
         return 1000
     a, b = before[-1], after[0]
-    if a in _OPENERS or b in _CLOSERS or (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
+    if a in OPENING or b in _CLOSERS or (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
         return 1000  # never split a number or a word, never strand punctuation
     if a == " " or b == " ":
         return 0
@@ -263,8 +412,8 @@ def _cut_points(length: int, cuts: int) -> Iterator[tuple[int, ...]]:
 # ``加强“中`` together and pushes the whole group down. In Chinese text an opening quote may
 # start a line and a closing quote may end one (GB/T 15834 only bans the reverse), so a zero-
 # width space marks those break opportunities.
-_BEFORE_OPENING_QUOTE = re.compile(f"(?<=[{CJK}])(?=[“‘])")
-_AFTER_CLOSING_QUOTE = re.compile(f"(?<=[”’])(?=[{HAN}（《〔【])")
+_BEFOREOPENING_QUOTE = re.compile(f"(?<=[{CJK}])(?=[“‘])")
+_AFTERCLOSING_QUOTE = re.compile(f"(?<=[”’])(?=[{HAN}（《〔【])")
 ZWSP = "\u200b"
 
 
@@ -274,8 +423,9 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 def quote_breaks(root: etree._Element) -> None:
     """Allow line breaks before opening and after closing quotation marks in body text.
 
-    (Compressing adjacent marks, 标点挤压, was tried and left out: it makes lines of 28½
-    positions, which then stretch, where the grid wants exactly 28 characters.)"""
+    (Compressing every pair of adjacent marks, 标点挤压, was tried and left out: it makes
+    lines of 28½ positions, which then stretch. Marks are set half-width only where a line
+    needs it to keep 28 positions, in ``split_first_line``.)"""
     for el in root.iter(f"{_XHTML}p", f"{_XHTML}li"):
         for node in el.iter():
             if node.text:
@@ -285,7 +435,51 @@ def quote_breaks(root: etree._Element) -> None:
 
 
 def _mark_quotes(text: str) -> str:
-    return _AFTER_CLOSING_QUOTE.sub(ZWSP, _BEFORE_OPENING_QUOTE.sub(ZWSP, text))
+    return _AFTERCLOSING_QUOTE.sub(ZWSP, _BEFOREOPENING_QUOTE.sub(ZWSP, text))
+
+
+# A web or e-mail address: one unbreakable unit for Pango, often wider than what is left of the
+# line, so the line before it ended up to ten characters short and was stretched.
+URL = re.compile(
+    r"(?:https?://|www\.)[\w.~%/?#=&+:@-]*[\w/]"
+    r"|[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"|(?<![\w.])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:gov|com|org|net|edu)(?:\.cn)?(?:/[\w.~%/?#=&+-]*)?",
+    re.ASCII,
+)
+
+
+def url_breaks(root: etree._Element) -> None:
+    """Let web and e-mail addresses in body text break anywhere, as word processors do with a
+    word longer than what is left of the line: wrapped in ``<span class="url">``, which the style
+    sheet sets ``word-break: break-all``. No character is inserted (a copied address stays
+    whole); links are marked whole."""
+    for el in list(root.iter(f"{_XHTML}p", f"{_XHTML}li", f"{_XHTML}td")):
+        for node in list(el.iter()):
+            if node.tag == f"{_XHTML}a":
+                if URL.search("".join(node.itertext())):
+                    node.set("class", " ".join(filter(None, [node.get("class"), "url"])))
+                continue
+            if node.text:
+                _wrap_urls(node, None)
+            if node is not el and node.tail:
+                _wrap_urls(node.getparent(), node)
+
+
+def _wrap_urls(parent: etree._Element, before: etree._Element | None) -> None:
+    """Wrap the addresses in ``parent.text`` (``before`` None) or in ``before.tail``."""
+    text = parent.text if before is None else before.tail
+    pieces = URL.split(text) if text else []
+    matches = URL.findall(text) if text else []
+    if not matches:
+        return
+    if before is None:
+        parent.text, index = pieces[0], 0
+    else:
+        before.tail, index = pieces[0], parent.index(before) + 1
+    for offset, (url, rest) in enumerate(zip(matches, pieces[1:], strict=True)):
+        span = etree.Element(f"{_XHTML}span", {"class": "url"})
+        span.text, span.tail = url, rest
+        parent.insert(index + offset, span)
 
 
 # --- Wide tables ----------------------------------------------------------------------------------

@@ -43,8 +43,9 @@ def test_every_document_meets_the_layout(corpus_outputs: Path, path: Path):
     assert report["ok"], [f for f in report["findings"] if f["severity"] == "fail"]
     assert not [f for f in report["findings"] if f["rule"] == "page-size"]
     assert abs(m["left_mm"] - 28) <= 1 and abs(m["top_mm"] - 37) <= 1 and m["right_mm"] <= 184.5
-    # every page but the last holds 22 grid rows; pages with tables are set otherwise (§5.2.3)
+    # every page but the last holds 22 grid rows; on pages with tables the body lines are on the grid
     assert m["full_pages"] == m["full_pages_22_rows"]
+    assert m["table_pages_on_grid"] == len(m["table_pages"])
     # every full line ends within 0.5 mm of the 版心's right edge
     assert m["full_lines_flush"] == m["full_lines"]
     assert m["body_16pt_share"] > 0.5
@@ -55,17 +56,17 @@ def test_every_document_meets_the_layout(corpus_outputs: Path, path: Path):
 
 
 def test_full_lines_hold_28_characters(corpus_outputs: Path):
-    """The share of full pure-Chinese lines holding exactly 28 characters, over the corpus and per
-    document. The target is 95% per document; 09 is short of it (44 of 47) where a URL, an
-    opening quote with its first character, or ``定》）`` may not be split: the line then holds
-    26 or 27 characters, justified flush."""
+    """The share of full pure-Chinese lines holding exactly 28 characters (28 grid positions,
+    marks set half-width counting half), over the corpus and per document: at least 95% in
+    every document. The misses are lines before what may not be split and cannot be pulled in
+    (a web address, a number after too few punctuation marks to compress): they hold 25-27
+    characters, justified flush."""
     shares = {doc_id(p)[:3]: stored_report(corpus_outputs, p)["metrics"] for p in DOCS}
     good = sum(m["pure_chinese_28_flush"] for m in shares.values())
     total = sum(m["pure_chinese_full_lines"] for m in shares.values())
-    assert good / total >= 0.98
+    assert good / total >= 0.99
     per_document = {k: m["line_fill_share"] for k, m in shares.items()}
-    assert all(share >= 0.93 for share in per_document.values()), per_document
-    assert sum(share >= 0.95 for share in per_document.values()) >= 20, per_document
+    assert all(share >= 0.95 for share in per_document.values()), per_document
 
 
 def test_seed_geometry(seed_doc):

@@ -107,6 +107,7 @@ def test_chunks_balance_documents_across_workers(tmp_path: Path):
         path = tmp_path / f"d{i}.md"
         path.write_bytes(b"x" * size)
         sources.append(Source(f"d{i}", path))
+
     def work(group):
         return sum(s.path.stat().st_size + 20_000 for s in group)
 
@@ -189,8 +190,10 @@ def test_worker_processes_are_forks_of_a_server_that_imported_the_pipeline(prefe
 def test_the_flow_process_loads_weasyprint_only_to_render():
     """A run that finds every document unchanged never renders: the flow and the unchanged
     check leave WeasyPrint and pdfminer unloaded (importing them was a fifth of such a run)."""
-    code = ("import sys, pipeline.flows, pipeline.verify; "
-            "print([m for m in ('weasyprint', 'pdfminer') if m in sys.modules])")
+    code = (
+        "import sys, pipeline.flows, pipeline.verify; "
+        "print([m for m in ('weasyprint', 'pdfminer') if m in sys.modules])"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
     code = "import sys, pipeline.workers as w; [__import__(m) for m in w.PRELOAD]; print('weasyprint' in sys.modules)"

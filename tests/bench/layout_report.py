@@ -28,7 +28,8 @@ def main() -> None:
     fixtures = ROOT / "tests" / "fixtures"
     paths = [fixtures / "seed.md", *sorted((fixtures / "corpus").glob("[0-9][0-9]-*"))]
     totals = {"documents": 0, "pages": 0, "table_pages": 0, "full_pages": 0, "full_pages_22_rows": 0,
-              "full_lines": 0, "full_lines_flush": 0, "pure_chinese_full_lines": 0, "pure_chinese_28_flush": 0,
+              "table_pages_on_grid": 0, "full_lines": 0, "full_lines_flush": 0, "pure_chinese_full_lines": 0,
+              "pure_chinese_28_flush": 0,
               "lost": 0, "reordered": 0, "missing_glyphs": 0, "hard_failures": 0,
               "render_s": 0.0, "check_s": 0.0}  # fmt: skip
     below = {}
@@ -43,8 +44,8 @@ def main() -> None:
         totals["documents"] += 1
         totals["pages"] += report.pages
         totals["table_pages"] += len(m["table_pages"])
-        for key in ("full_pages", "full_pages_22_rows", "full_lines", "full_lines_flush", "pure_chinese_full_lines",
-                    "pure_chinese_28_flush", "lost", "reordered"):  # fmt: skip
+        for key in ("full_pages", "full_pages_22_rows", "table_pages_on_grid", "full_lines", "full_lines_flush",
+                    "pure_chinese_full_lines", "pure_chinese_28_flush", "lost", "reordered"):  # fmt: skip
             totals[key] += m[key]
         totals["missing_glyphs"] += len(m["missing_glyphs"])
         totals["hard_failures"] += not report.ok
@@ -54,6 +55,7 @@ def main() -> None:
             below[path.name[:3]] = m["line_fill_share"]
         print(
             f"{path.name[:3]}  {report.pages:3d} pages  22 rows {m['full_pages_22_rows']}/{m['full_pages']}  "
+            f"table pages on grid {m['table_pages_on_grid']}/{len(m['table_pages'])}  "
             f"flush {m['full_lines_flush']}/{m['full_lines']}  28 chars {m['line_fill_share']:.1%}  "
             f"render {rendered - started:.2f}s  check {checked - rendered:.2f}s  {'ok' if report.ok else 'FAIL'}",
             flush=True,

@@ -1,0 +1,146 @@
+"""Chinese line adjustment in the rendered PDF: punctuation set half-width to keep 28 positions,
+and addresses broken only where print breaks them. Real renders, measured with the checker's
+own PDF reader."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from weasyprint.layout import block
+
+from pipeline import typeset
+from pipeline.check import CHAR, MM, RIGHT, _positions, check_pdf, read_pdf
+from pipeline.normalize import normalize
+from pipeline.read import read_document
+from pipeline.render import render_pdf
+from pipeline.styles import STYLESHEET
+from pipeline.typeset import ZWSP, _compressible
+from pipeline.xhtml import to_xhtml
+from tests.conftest import CORPUS
+
+DOC_09 = next(p for p in CORPUS if p.name.startswith("09-"))
+
+
+def render(path: Path, stylesheet: Path = STYLESHEET) -> bytes:
+    return render_pdf(to_xhtml(normalize(read_document(path, path.stem))), stylesheet).pdf
+
+
+def line_with(pdf: bytes, start: str):
+    lines = [ln for page in read_pdf(pdf).pages for ln in page.block if ln.ink.startswith(start)]
+    assert len(lines) == 1, [ln.ink for ln in lines]
+    return lines[0]
+
+
+def test_compressible_marks_in_order():
+    line = f"是{ZWSP}“目标”{ZWSP}“方向”，等问题《规定》）要"
+    order = [line[i] for i in _compressible(line)]
+    # adjacent marks first (from the line's end), then closing, then opening marks
+    assert order == ["》", "”", "“", "”", "）", "，", "《", "“"]
+    assert 0 not in _compressible("“目标”") and 3 not in _compressible("“目标”")  # never the edges
+
+
+@pytest.fixture(scope="module")
+def pdf_09() -> bytes:
+    return render(DOC_09)
+
+
+def test_marks_set_half_width_keep_28_positions(pdf_09: bytes):
+    """``…是平潭县人民政府推进`` is followed by ``“服务``, which may not be split: without line
+    adjustment the line holds 27 characters, stretched. With 》 and ， set half-width it takes
+    ``“服`` in and holds 29 characters in 28 positions, ending flush."""
+    line = line_with(pdf_09, "推进依法行政实施纲要》的重要举措，是")
+    assert line.ink.endswith("推进“服") and len(line.ink) == 29
+    assert _positions(line) == 28
+    assert abs(line.end - RIGHT) <= 0.5 * MM
+    pitches = {a.text: (b.x0 - a.x0) / CHAR for a, b in itertools.pairwise(line.glyphs)}
+    assert pitches["》"] == pytest.approx(0.5, abs=0.05) and pitches["，"] == pytest.approx(0.5, abs=0.05)
+    assert pitches["是"] == pytest.approx(1.0, abs=0.05)
+
+
+def test_closing_marks_that_may_not_start_a_line(tmp_path: Path):
+    """``（下称《规定》）``, broken after ``规``: ``定》）`` is one unit (closing marks may not
+    start a line). It comes up whole with 》 (against ）) and 《 set half-width."""
+    first, filler = ("按照" + "政府信息公开工作" * 3)[:26], ("政府信息公开工作" * 3)[:21]  # a line after the first
+    source = tmp_path / "marks.md"
+    text = f"{first}{filler}（下称《规定》）要求，持续稳步开展政府信息公开工作，不断深化公开内容。"
+    source.write_text(f"# 测试文件\n\n{text}\n", encoding="utf-8")
+    line = line_with(render(source), filler)
+    assert line.ink == f"{filler}（下称《规定》）" and _positions(line) == 28
+    assert abs(line.end - RIGHT) <= 0.5 * MM
+    pitch = {a.text: (b.x0 - a.x0) / CHAR for a, b in itertools.pairwise(line.glyphs)}
+    assert pitch["》"] == pytest.approx(0.5, abs=0.05)  # the closing mark keeps its ink, loses its blank
+    assert pitch["称"] == pytest.approx(0.5, abs=0.05)  # the opening mark is drawn half a square early
+
+
+def test_a_font_without_half_width_forms_is_left_as_it_was(tmp_path: Path, pdf_09: bytes):
+    """AR PL UKai has no ``halt`` feature: nothing is compressed, nothing overflows, the short
+    line is stretched flush as before."""
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLESHEET.parent, styles)
+    sheet = styles / STYLESHEET.name
+    sheet.write_text(sheet.read_text(encoding="utf-8") + '\nhtml, p { font-family: "AR PL UKai CN"; }\n',
+                     encoding="utf-8")  # fmt: skip
+    pdf = render(DOC_09, sheet)
+    lines = [ln for page in read_pdf(pdf).pages for ln in page.block]
+    assert lines and all(ln.end <= RIGHT + 0.5 * MM for ln in lines)
+    line = line_with(pdf, "推进依法行政实施纲要》的重要举措，是")
+    assert line.ink.endswith("推进") and _positions(line) == 27 and abs(line.end - RIGHT) <= 0.5 * MM
+
+
+@pytest.fixture(scope="module")
+def url_text(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("url")
+    source = folder / "url.md"
+    source.write_text(
+        "# 测试文件\n\n一、网址\n\n"
+        "本报告的电子版可在政府门户网站下载，网址为http://www.gov.cn/zhengce/content/2019-04/15/"
+        "content_5382991.htm，电子邮箱24336240@163.com，如对本报告有任何疑问，请与办公室联系。\n\n"
+        "http://www.example.gov.cn/very/long/path/that/is/longer/than/a/whole/line/of/the/page/index.html\n",
+        encoding="utf-8",
+    )
+    pdf = tmp_path_factory.mktemp("url-pdf") / "url.pdf"
+    pdf.write_bytes(render(source))
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout  # fmt: skip
+
+
+URLS = (
+    "http://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
+    "24336240@163.com",
+    "http://www.example.gov.cn/very/long/path/that/is/longer/than/a/whole/line/of/the/page/index.html",
+)
+
+
+def test_addresses_break_where_print_breaks_them(url_text: str):
+    lines = [ln for ln in url_text.splitlines() if ln.strip()]
+    joined = "".join(lines)
+    assert all(url in joined for url in URLS)  # nothing inserted: no hyphen, no zero-width space
+    assert ZWSP not in joined
+    breaks = []
+    for a, b in itertools.pairwise(lines):
+        tail, head = re.search(r"[!-~]*$", a)[0][-6:], re.match(r"[!-~]*", b)[0][:6]
+        if tail and head and any(tail + head in url for url in URLS):
+            breaks.append((a, b))
+            assert a[-1] in "./@-_?&=", (a, b)  # after a dot, slash, @ ...: never inside a word or number
+            assert not (a[-1] == "/" and b[0] == "/"), (a, b)  # never inside "//"
+    assert len(breaks) >= 2  # the line-long address and the one at a line end did break
+
+
+DOC_02 = next(p for p in CORPUS if p.name.startswith("02-"))
+
+
+def test_text_after_a_table_returns_to_the_grid(monkeypatch: pytest.MonkeyPatch):
+    """Measured both ways: with the table's margin taken to the next grid line, every body line
+    on a table page is on the grid; with WeasyPrint's own block layout, the checker finds the
+    lines after a table off the grid."""
+    report = check_pdf(render(DOC_02))
+    assert report.metrics["table_pages"] and report.metrics["table_pages_on_grid"] == len(report.metrics["table_pages"])
+    monkeypatch.setattr(block, "block_level_layout", typeset._wp_block_level_layout)
+    report = check_pdf(render(DOC_02))
+    assert report.metrics["table_pages_on_grid"] < len(report.metrics["table_pages"])
+    assert any(f.rule == "grid-rows" and "不在行距网格上" in f.message for f in report.findings)
