@@ -465,12 +465,13 @@ def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str,
     def body(page: Page) -> list[Line]:
         return [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3]
 
-    reference = [phase(ln) for page in m.pages if not page.has_table for ln in body(page)]
+    phases = [phase(ln) for page in m.pages if not page.has_table for ln in body(page)]
+    phases = phases or [phase(ln) for page in m.pages for ln in body(page)]  # (every page has a table)
+    ref = statistics.median(phases) if phases else 0.0  # (no body line anywhere: nothing to be off)
     on_grid = 0
     for page in m.pages:
-        if not page.has_table or not reference:
+        if not page.has_table:
             continue
-        ref = statistics.median(reference)
         off = [ln for ln in body(page) if min(abs(phase(ln) - ref), PITCH - abs(phase(ln) - ref)) > 1.5]
         on_grid += not off
         if off:

@@ -243,9 +243,9 @@ def _url_break(result, text, style, context, max_width, justification_spacing, i
     on this line the address is one unit again (moved whole to the next line), unless it starts
     the line, where breaking it anywhere is better than running past the edge."""
     head = text.encode()[: result[2]].decode()
-    cut = max((i + 1 for i, ch in enumerate(head[:-1]) if ch in "./@-_?&=" and head[i : i + 2] != "//"), default=0)
+    cut = max((i + 1 for i, ch in enumerate(head) if ch in "./@-_?&=" and text[i : i + 2] != "//"), default=0)
     if cut == len(head):
-        return result
+        return result  # already after a mark
     if cut:
         fitted = _wp_split_first_line(head[:cut], style, context, None, justification_spacing, is_line_start, minimum)
         return (*fitted[:2], len(head[:cut].encode()), *fitted[3:])
@@ -265,7 +265,7 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     The table's bottom margin is lengthened to the next grid line, so the text after it is on
     the grid again."""
     if containing_block.is_for_root_element:
-        context.__dict__["_pipeline_grid"] = (containing_block.position_y, strut(containing_block.style)[0])
+        context.__dict__["_pipeline_grid"] = (containing_block.content_box_y(), strut(containing_block.style)[0])
     result = _wp_block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
     table, resume_at = result[0], result[1]
     grid = context.__dict__.get("_pipeline_grid")
@@ -449,19 +449,19 @@ URL = re.compile(
 
 
 def url_breaks(root: etree._Element) -> None:
-    """Let web and e-mail addresses in body text break anywhere, as word processors do with a
-    word longer than what is left of the line: wrapped in ``<span class="url">``, which the style
-    sheet sets ``word-break: break-all``. No character is inserted (a copied address stays
-    whole); links are marked whole."""
+    """Mark web and e-mail addresses in body text and tables: ``<span class="url">`` (a link
+    whose text is an address gets the class itself), which the style sheet sets
+    ``word-break: break-all`` and ``split_first_line`` then breaks only after ``.``, ``/``, ``@``
+    and the like. No character is inserted, so a copied address stays whole."""
+    link = f"{_XHTML}a"
     for el in list(root.iter(f"{_XHTML}p", f"{_XHTML}li", f"{_XHTML}td")):
+        in_links = {node for a in el.iter(link) for node in a.iter()}
         for node in list(el.iter()):
-            if node.tag == f"{_XHTML}a":
-                if URL.search("".join(node.itertext())):
-                    node.set("class", " ".join(filter(None, [node.get("class"), "url"])))
-                continue
-            if node.text:
+            if node.tag == link and URL.search("".join(node.itertext())):
+                node.set("class", " ".join(filter(None, [node.get("class"), "url"])))
+            if node.text and isinstance(node.tag, str) and node not in in_links:
                 _wrap_urls(node, None)
-            if node is not el and node.tail:
+            if node is not el and node.tail and node.getparent() not in in_links:
                 _wrap_urls(node.getparent(), node)
 
 

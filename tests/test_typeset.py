@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from weasyprint.layout import block
 
 from pipeline import typeset
@@ -144,3 +145,16 @@ def test_text_after_a_table_returns_to_the_grid(monkeypatch: pytest.MonkeyPatch)
     report = check_pdf(render(DOC_02))
     assert report.metrics["table_pages_on_grid"] < len(report.metrics["table_pages"])
     assert any(f.rule == "grid-rows" and "不在行距网格上" in f.message for f in report.findings)
+
+
+def test_addresses_are_marked_in_text_tails_and_links():
+    xhtml = (
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>见<a href="http://a.gov.cn/x">http://a.gov.cn/x</a>'
+        "，邮箱ab@163.com，网站www.pingtan.gov.cn<strong>加粗</strong>另见 sub.example.org/path 。"
+        "占71.3%，第1.2条<!-- www.x.com --></p></body></html>"
+    )
+    root = etree.fromstring(xhtml)
+    typeset.url_breaks(root)
+    marked = [el.text for el in root.iter() if "url" in (el.get("class") or "")]
+    assert marked == ["http://a.gov.cn/x", "ab@163.com", "www.pingtan.gov.cn", "sub.example.org/path"]
+    assert "".join(root.itertext()) == "".join(etree.fromstring(xhtml).itertext())  # no text changed
