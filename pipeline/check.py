@@ -147,6 +147,9 @@ class Measured:
     fonts: dict[str, dict[str, object]]  # font name -> {"embedded": bool, "custom_cmap": bool}
     attachments: list[str]
     chosen: dict[str, str]  # role -> the PDF-name form of the family it resolves to here
+    # The first characters of each heading (一、 and （一） levels, standalone or run-in) in the
+    # source XHTML; None without a source, when headings are recognised by their numbers alone.
+    headings: set[str] | None = None
     _chosen_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -547,8 +550,12 @@ def _sizes(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
 
 @rule("heading-fonts", "一级标题黑体、二级标题楷体、正文仿宋（按样式表所列字体）")
 def _heading_fonts(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    """With the source, only its headings are held to the heading fonts: a ``（一）`` that
+    numbers an item inside an article (第四条 …：（一）…；) is body text in 仿宋."""
     for ln in m.lines:
         if abs(ln.x0 - (LEFT + 2 * CHAR)) > 0.6 or abs(ln.size - BODY_PT) > 0.3:
+            continue
+        if m.headings is not None and ln.ink[:HEADING_KEY] not in m.headings:
             continue
         for pattern, role, name in ((_LEVEL_1, "heading-1", "黑体"), (_LEVEL_2, "heading-2", "楷体")):
             if role in m.chosen and pattern.match(ln.ink) and not m.is_role_font(ln.glyphs[0].font, role):
@@ -668,6 +675,8 @@ def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None =
     stacks = fonts.stacks(stylesheet or STYLESHEET)
     chosen = {role: fonts.pdf_name(family) for role, stack in stacks.items() if (family := fonts.resolve(stack))}
     measured = read_pdf(pdf, chosen)
+    if source is not None:
+        measured.headings = _source_headings(source)
     metrics: dict = {}
     findings = [finding for r in RULES.values() for finding in r.fn(measured, metrics)]
     if source is not None:
@@ -719,6 +728,18 @@ def _source_text(xhtml: bytes) -> tuple[str, str]:
     everything = "".join(body.itertext())
     etree.strip_elements(body, f"{{{XHTML_NS}}}table", with_tail=False)
     return everything, "".join(body.itertext())
+
+
+HEADING_KEY = 6  # characters that identify a heading's first line: its number and a few more
+
+
+def _source_headings(xhtml: bytes) -> set[str]:
+    body = etree.fromstring(xhtml).find(f"{{{XHTML_NS}}}body")
+    if body is None:
+        return set()
+    found = [*body.iter(f"{{{XHTML_NS}}}h2", f"{{{XHTML_NS}}}h3"),
+             *(s for s in body.iter(f"{{{XHTML_NS}}}span") if s.get("class") == "run-in")]  # fmt: skip
+    return {re.sub(r"\s", "", "".join(el.itertext()))[:HEADING_KEY] for el in found}
 
 
 def _is_flow(glyph: Glyph) -> bool:

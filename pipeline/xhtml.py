@@ -225,6 +225,38 @@ def _run_in(p: etree._Element) -> None:
     p.insert(0, span)
 
 
+def _heading_sentences(article: etree._Element) -> None:
+    """Mark ``（一）坚持稳中求进工作总基调，…实现稳中向好。`` as a run-in heading when it stands
+    alone (the 政府工作报告's level-2 headings are whole sentences). Alone it reads like a list
+    item, so it counts as a heading only when every ``（N）`` paragraph among its siblings is
+    followed by an unnumbered paragraph: items in a list follow one another (第四条 …：（一）…；
+    （二）…；)."""
+    p_tag = f"{{{XHTML_NS}}}p"
+    for parent in [article, *article.iter(f"{{{XHTML_NS}}}section")]:
+        numbered, alone = [], True
+        for block in parent:
+            if block.tag != p_tag or len(block) or not block.text:
+                continue
+            num = numbering.parse(block.text)
+            if num is None or num.level != 2:
+                continue
+            following = block.getnext()
+            alone = alone and (
+                following is not None and following.tag == p_tag and bool(following.text)
+                and not len(following) and numbering.parse(following.text) is None
+            )  # fmt: skip
+            if num.kind == "item" and block.text.endswith("。"):
+                numbered.append(block)
+            elif num.kind != "run-in":
+                alone = False
+        if len(numbered) >= 2 and alone:
+            for block in numbered:
+                span = _x("span", block.text, class_="run-in")
+                span.set("data-level", "2")
+                block.text = None
+                block.insert(0, span)
+
+
 def _header_role(text: str, meta_recipients: str) -> str:
     if DOC_NUMBER_RE.fullmatch(text):
         return "doc-number"
@@ -411,6 +443,7 @@ def build(doc: Document) -> tuple[bytes, list[Change]]:
         stack[-1][1].append(block)
     if not len(header):
         article.remove(header)
+    _heading_sentences(article)
     if footer_blocks:
         footer = _sub(article, "footer", class_="signature")
         organ, date_p = footer_blocks

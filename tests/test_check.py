@@ -22,7 +22,7 @@ from pipeline.read import read_document
 from pipeline.render import render_pdf
 from pipeline.styles import STYLESHEET
 from pipeline.xhtml import to_xhtml
-from tests.conftest import CORPUS, SEED, SEED_ID
+from tests.conftest import CORPUS, SEED, SEED_ID, corpus_file
 
 MM = 72 / 25.4
 DOCS = [SEED, *CORPUS]
@@ -153,6 +153,23 @@ def test_a_wrong_style_sheet_fails(seed_doc, tmp_path: Path):
     assert not report.ok
     assert {"type-area", "page-numbers"} <= failed
     assert any("15.00 mm" in f.message for f in report.findings if f.rule == "type-area")
+
+
+def test_heading_fonts_are_those_of_the_headings_in_the_source(tmp_path: Path):
+    """In 12 the （一） lines number items inside articles: body text, not headings. Checked
+    against its source nothing is reported; from the PDF alone they look like headings. With
+    the 楷体 role taken from the headings, the source's real headings are reported."""
+    doc = render_pdf(to_xhtml(normalize(read_document(corpus_file("12-"), "12"))))
+    warned = [f for f in check_pdf(doc.pdf).findings if f.rule == "heading-fonts"]
+    assert len(warned) >= 20 and all("应为楷体" in f.message for f in warned)
+    assert not [f for f in check_pdf(doc.pdf, doc.xhtml).findings if f.rule == "heading-fonts"]
+
+    seed = to_xhtml(normalize(read_document(SEED, SEED_ID)))
+    css = tmp_path / "wrong.css"
+    css.write_text(STYLESHEET.read_text(encoding="utf-8").replace('"AR PL UKai CN",', ""), encoding="utf-8")
+    pdf = render_pdf(seed, stylesheet=css).pdf
+    warned = [f for f in check_pdf(pdf, seed.xhtml).findings if f.rule == "heading-fonts"]
+    assert warned and all("应为楷体" in f.message and f.message.startswith("“（") for f in warned)
 
 
 def test_a_missing_glyph_is_named(tmp_path: Path):

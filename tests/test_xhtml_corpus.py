@@ -147,6 +147,20 @@ def test_articles_marked_in_regulations():
     assert len(articles) == 26
 
 
+def test_heading_sentences_standing_alone_are_level_2_headings():
+    """15's （一）…（九） are whole sentences standing alone, each followed by body paragraphs;
+    12's （一） items inside articles follow one another and stay body text."""
+    root = etree.fromstring(to_xhtml(normalize(read_document(corpus_file("15-"), "x"))).xhtml)
+    heads = root.findall(".//h:p/h:span[@class='run-in'][@data-level='2']", NS)
+    assert [h.text[:3] for h in heads] == [f"（{n}）" for n in "一二三四五六七八九"]
+    assert (
+        heads[0].text == "（一）坚持稳中求进工作总基调，着力创新和完善宏观调控，经济运行保持在合理区间、实现稳中向好。"
+    )  # noqa: E501
+    assert all(h.tail is None and h.getparent().text is None for h in heads)  # the whole paragraph
+    root = etree.fromstring(to_xhtml(normalize(read_document(corpus_file("12-"), "x"))).xhtml)
+    assert not root.findall(".//h:span[@class='run-in']", NS)
+
+
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem[:2])
 def test_ids_are_unique(xhtml_dir: Path, path: Path):
     from collections import Counter
