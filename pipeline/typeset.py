@@ -48,6 +48,12 @@ PT = 4 / 3  # WeasyPrint lays out in CSS px
 CHAR_PITCH = 15.79  # one 字 of the grid (pt): 156 mm / 28
 TITLE_MAX_EM = 20  # 442.2 pt / 22 pt
 
+# How much a line may run over the measure and still count as fitting (CSS px, 0.3 pt), as TeX's
+# \hfuzz: a line of 28 positions sums rounding and letter-spacing shares (a 2-em dash ligature
+# takes one share for two characters; a bold run-in is a box of its own) to a hair over the
+# measure, and Pango would push its last character down. ``justify_line`` takes the hair back.
+FUZZ = 0.4
+
 # Closing punctuation that may hang past the right edge of a full line (Word's and WPS's
 # "允许标点溢出边界", on by default for Chinese): one mark, after a Chinese character.
 HANGING = set("，。、；：？！”’）》〕】")
@@ -110,7 +116,10 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
     The width reported back is at most the measure less a hair, so that WeasyPrint calls
     ``justify_line``, which then spreads what is left (or the negative slack of a push-in).
     """
-    result = _wp_split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    fuzzed = None if max_width is None else max_width + FUZZ
+    result = _wp_split_first_line(text, style, context, fuzzed, justification_spacing, is_line_start, minimum)
+    if max_width is not None and max_width < result[3] <= fuzzed:
+        result = _report(result, result[3], max_width)
     if style["word_break"] == "break-all" and result[2] is not None:
         result = _url_break(result, text, style, context, max_width, justification_spacing, is_line_start, minimum)
     if max_width is None or result[2] is None or minimum or style["text_align_all"] != "justify":
@@ -453,32 +462,49 @@ def url_breaks(root: etree._Element) -> None:
     whose text is an address gets the class itself), which the style sheet sets
     ``word-break: break-all`` and ``split_first_line`` then breaks only after ``.``, ``/``, ``@``
     and the like. No character is inserted, so a copied address stays whole."""
+    for a in root.iter(f"{_XHTML}a"):
+        if URL.search("".join(a.itertext())):
+            a.set("class", " ".join(filter(None, [a.get("class"), "url"])))
+    _mark_runs(root, URL, "url")
+
+
+# 破折号: two em dashes (GB/T 15834, two character spaces). Noto CJK draws U+2014 full-width only
+# in Chinese context; alone in a box (``——<strong>我们…</strong>``) it gets the 0.85-em Western
+# dash, so the style sheet asks for the full-width form (``fwid``) on ``span.dash``.
+DASH = re.compile("—{2,}")
+
+
+def full_width_dashes(root: etree._Element) -> None:
+    _mark_runs(root, DASH, "dash")
+
+
+def _mark_runs(root: etree._Element, pattern: re.Pattern, cls: str) -> None:
+    """Wrap what ``pattern`` matches in body text and tables (not inside links) in
+    ``<span class=cls>``."""
     link = f"{_XHTML}a"
     for el in list(root.iter(f"{_XHTML}p", f"{_XHTML}li", f"{_XHTML}td")):
         in_links = {node for a in el.iter(link) for node in a.iter()}
         for node in list(el.iter()):
-            if node.tag == link and URL.search("".join(node.itertext())):
-                node.set("class", " ".join(filter(None, [node.get("class"), "url"])))
             if node.text and isinstance(node.tag, str) and node not in in_links:
-                _wrap_urls(node, None)
+                _wrap(node, None, pattern, cls)
             if node is not el and node.tail and node.getparent() not in in_links:
-                _wrap_urls(node.getparent(), node)
+                _wrap(node.getparent(), node, pattern, cls)
 
 
-def _wrap_urls(parent: etree._Element, before: etree._Element | None) -> None:
-    """Wrap the addresses in ``parent.text`` (``before`` None) or in ``before.tail``."""
+def _wrap(parent: etree._Element, before: etree._Element | None, pattern: re.Pattern, cls: str) -> None:
+    """Wrap the matches in ``parent.text`` (``before`` None) or in ``before.tail``."""
     text = parent.text if before is None else before.tail
-    pieces = URL.split(text) if text else []
-    matches = URL.findall(text) if text else []
+    matches = pattern.findall(text)
     if not matches:
         return
+    pieces = pattern.split(text)
     if before is None:
         parent.text, index = pieces[0], 0
     else:
         before.tail, index = pieces[0], parent.index(before) + 1
-    for offset, (url, rest) in enumerate(zip(matches, pieces[1:], strict=True)):
-        span = etree.Element(f"{_XHTML}span", {"class": "url"})
-        span.text, span.tail = url, rest
+    for offset, (run, rest) in enumerate(zip(matches, pieces[1:], strict=True)):
+        span = etree.Element(f"{_XHTML}span", {"class": cls})
+        span.text, span.tail = run, rest
         parent.insert(index + offset, span)
 
 

@@ -158,3 +158,29 @@ def test_addresses_are_marked_in_text_tails_and_links():
     marked = [el.text for el in root.iter() if "url" in (el.get("class") or "")]
     assert marked == ["http://a.gov.cn/x", "ab@163.com", "www.pingtan.gov.cn", "sub.example.org/path"]
     assert "".join(root.itertext()) == "".join(etree.fromstring(xhtml).itertext())  # no text changed
+
+
+def test_dashes_take_two_characters_and_bold_run_ins_fill_the_line():
+    """17's ``——<strong>我们精细施策、补短扬长，人民生活品质进一步提升</strong>。``: the 破折号
+    alone in its box takes two full characters (not Noto's 0.85-em Western dash), and the line
+    of three boxes, a hair over 28 positions by rounding, keeps its 。 instead of pushing
+    ``升。`` down."""
+    pdf = render(next(p for p in CORPUS if p.name.startswith("17-")))
+    lines = [ln for page in read_pdf(pdf).pages for ln in page.block if "——" in ln.text]
+    assert len(lines) >= 4
+    for ln in lines:
+        dash = next(i for i, g in enumerate(ln.glyphs) if g.text.startswith("—"))
+        after = ln.glyphs[dash + 1] if ln.glyphs[dash].text == "——" else ln.glyphs[dash + 2]
+        assert (after.x0 - ln.glyphs[dash].x0) / CHAR == pytest.approx(2.0, abs=0.06), ln.ink
+    line = line_with(pdf, "——我们精细施策")
+    assert line.ink.endswith("进一步提升。") and _positions(line) == 28
+
+
+def test_dashes_are_marked_wherever_they_stand():
+    root = etree.fromstring(
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>——<strong>我们牢记嘱托，</strong>首都功能——持续优化'
+        "</p><li>——坚持</li></body></html>"
+    )
+    typeset.full_width_dashes(root)
+    assert [el.text for el in root.iter() if el.get("class") == "dash"] == ["——", "——", "——"]
+    assert "".join(root.itertext()) == "——我们牢记嘱托，首都功能——持续优化——坚持"

@@ -155,7 +155,7 @@ def test_heading_sentences_standing_alone_are_level_2_headings():
     assert [h.text[:3] for h in heads] == [f"（{n}）" for n in "一二三四五六七八九"]
     assert (
         heads[0].text == "（一）坚持稳中求进工作总基调，着力创新和完善宏观调控，经济运行保持在合理区间、实现稳中向好。"
-    )  # noqa: E501
+    )
     assert all(h.tail is None and h.getparent().text is None for h in heads)  # the whole paragraph
     root = etree.fromstring(to_xhtml(normalize(read_document(corpus_file("12-"), "x"))).xhtml)
     assert not root.findall(".//h:span[@class='run-in']", NS)
