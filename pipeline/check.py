@@ -520,10 +520,6 @@ def _ink_x0(glyph: Glyph) -> float:
     return glyph.x0 + 0.5 * glyph.size * (glyph.text in OPENING)
 
 
-def _in_table_page(m: Measured, line: Line) -> bool:
-    return m.pages[line.page - 1].has_table
-
-
 def _continues(line: Line, following: Line) -> bool:
     """``following`` carries on the paragraph of ``line``: the next grid row (or the first row of
     the next page), starting flush left, in the same size."""

@@ -114,7 +114,8 @@ def split_first_line(text, style, context, max_width, justification_spacing, is_
       stretch the short line.
 
     The width reported back is at most the measure less a hair, so that WeasyPrint calls
-    ``justify_line``, which then spreads what is left (or the negative slack of a push-in).
+    ``justify_line``, which then spreads what is left (or takes back what runs over: a push-in,
+    or a line within ``FUZZ`` of the measure).
     """
     fuzzed = None if max_width is None else max_width + FUZZ
     result = _wp_split_first_line(text, style, context, fuzzed, justification_spacing, is_line_start, minimum)
