@@ -62,12 +62,12 @@ class LocalOnlyFetcher(URLFetcher):
 
 def _typeset(root: etree._Element) -> None:
     """Make the XHTML tree what WeasyPrint should lay out: the published file plus line breaks in
-    the title, break opportunities around quotation marks, addresses, 破折号 and wide tables
-    marked."""
+    the title, break opportunities around quotation marks, addresses, full-width marks and wide
+    tables marked."""
     typeset.break_title(root)
     typeset.quote_breaks(root)
     typeset.url_breaks(root)
-    typeset.full_width_dashes(root)
+    typeset.full_width_marks(root)
     typeset.mark_wide_tables(root)
 
 

@@ -469,14 +469,16 @@ def url_breaks(root: etree._Element) -> None:
     _mark_runs(root, URL, "url")
 
 
-# 破折号: two em dashes (GB/T 15834, two character spaces). Noto CJK draws U+2014 full-width only
-# in Chinese context; alone in a box (``——<strong>我们…</strong>``) it gets the 0.85-em Western
-# dash, so the style sheet asks for the full-width form (``fwid``) on ``span.dash``.
-DASH = re.compile("—{2,}")
+# Marks that take whole character spaces in Chinese text (GB/T 15834) but have proportional
+# Western forms in Noto CJK: the 破折号 ``——`` (two spaces; alone in a box, as in
+# ``——<strong>我们…</strong>``, Noto draws 0.85-em Western dashes) and the 间隔号 ``·`` between
+# Chinese words (a full space, as in the GB2312 fonts offices use; Noto's is a third of one).
+# The style sheet asks for their full-width forms (``fwid``) on ``span.full-width``.
+FULL_WIDTH = re.compile(f"—{{2,}}|(?<=[{HAN}])·(?=[{HAN}])")
 
 
-def full_width_dashes(root: etree._Element) -> None:
-    _mark_runs(root, DASH, "dash")
+def full_width_marks(root: etree._Element) -> None:
+    _mark_runs(root, FULL_WIDTH, "full-width")
 
 
 def _mark_runs(root: etree._Element, pattern: re.Pattern, cls: str) -> None:

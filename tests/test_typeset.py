@@ -176,11 +176,11 @@ def test_dashes_take_two_characters_and_bold_run_ins_fill_the_line():
     assert line.ink.endswith("进一步提升。") and _positions(line) == 28
 
 
-def test_dashes_are_marked_wherever_they_stand():
+def test_full_width_marks_are_marked_wherever_they_stand():
     root = etree.fromstring(
         '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>——<strong>我们牢记嘱托，</strong>首都功能——持续优化'
-        "</p><li>——坚持</li></body></html>"
+        "</p><li>——坚持“幸福西藏·惠享生活”，Tim·Cook</li></body></html>"
     )
-    typeset.full_width_dashes(root)
-    assert [el.text for el in root.iter() if el.get("class") == "dash"] == ["——", "——", "——"]
-    assert "".join(root.itertext()) == "——我们牢记嘱托，首都功能——持续优化——坚持"
+    typeset.full_width_marks(root)
+    assert [el.text for el in root.iter() if el.get("class") == "full-width"] == ["——", "——", "——", "·"]
+    assert "".join(root.itertext()) == "——我们牢记嘱托，首都功能——持续优化——坚持“幸福西藏·惠享生活”，Tim·Cook"

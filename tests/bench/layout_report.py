@@ -2,15 +2,18 @@
 
     .venv/bin/python tests/bench/layout_report.py
 
-Renders every document, runs the GB/T 9704 checker on it and prints one line per document
-(pages, 22-row pages, flush full lines, 28-character share, render and check time) and a final
-JSON line with the totals, the figures quoted in the PDF issue's closing note.
+Renders every document twice (the two PDFs must be byte-identical), runs the GB/T 9704 checker
+and ``qpdf --check`` on it and prints one line per document (pages, 22-row pages, flush full
+lines, 28-character share, render and check time) and a final JSON line with the totals and the
+ranges of the measured geometry, the figures quoted in the PDF issue's closing note.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,17 +33,29 @@ def main() -> None:
     totals = {"documents": 0, "pages": 0, "table_pages": 0, "full_pages": 0, "full_pages_22_rows": 0,
               "table_pages_on_grid": 0, "full_lines": 0, "full_lines_flush": 0, "pure_chinese_full_lines": 0,
               "pure_chinese_28_flush": 0,
-              "lost": 0, "reordered": 0, "missing_glyphs": 0, "hard_failures": 0,
+              "lost": 0, "reordered": 0, "missing_glyphs": 0, "hard_failures": 0, "qpdf_not_clean": 0,
+              "not_identical_twice": 0, "page_number_findings": 0, "without_attachments": 0,
               "render_s": 0.0, "check_s": 0.0}  # fmt: skip
     below = {}
+    ranges: dict[str, list[float]] = {}
     for path in paths:
-        doc = to_xhtml(normalize(read_document(path, path.stem)))
+        source = to_xhtml(normalize(read_document(path, path.stem)))
         started = time.perf_counter()
-        doc = render_pdf(doc)
+        doc = render_pdf(source)
         rendered = time.perf_counter()
         report = check_pdf(doc.pdf, doc.xhtml)
         checked = time.perf_counter()
         m = report.metrics
+        totals["not_identical_twice"] += render_pdf(source).pdf != doc.pdf
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            file.write(doc.pdf)
+            file.flush()
+            qpdf = subprocess.run(["qpdf", "--check", file.name], capture_output=True, text=True)
+        totals["qpdf_not_clean"] += qpdf.returncode != 0 or "No syntax or stream encoding errors" not in qpdf.stdout
+        totals["page_number_findings"] += sum(f.rule == "page-numbers" for f in report.findings)
+        totals["without_attachments"] += m["attachments"] != ["document.md", "metadata.xml"]
+        for key in ("left_mm", "top_mm", "right_mm", "body_16pt_share"):
+            ranges.setdefault(key, []).append(m[key])
         totals["documents"] += 1
         totals["pages"] += report.pages
         totals["table_pages"] += len(m["table_pages"])
@@ -62,6 +77,7 @@ def main() -> None:
         )
     totals["pure_chinese_28_share"] = round(totals["pure_chinese_28_flush"] / totals["pure_chinese_full_lines"], 4)
     totals["documents_below_95"] = below
+    totals["ranges"] = {key: [min(values), max(values)] for key, values in ranges.items()}
     totals["render_s"] = round(totals["render_s"], 2)
     totals["check_s"] = round(totals["check_s"], 2)
     print(json.dumps(totals, ensure_ascii=False))
