@@ -61,7 +61,6 @@ _LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
 _LEVEL_2 = re.compile(r"^（[一二三四五六七八九十]+）")
 _DATE = re.compile(r"^\d{4}年([1-9]|1[0-2])月([1-9]|[12]\d|3[01])日$")
 _NO_LINE_START = set("。，、；：？！）》”’〕】…—")
-_NO_LINE_END = set("（《“‘〔【")
 
 
 # --- Reading the PDF --------------------------------------------------------------------------
@@ -635,7 +634,7 @@ def _line_breaks(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         ink = ln.ink
         if ink and (ink[0] in _NO_LINE_START and ink[:2] not in ("——", "……")):
             yield "warn", f"行首出现标点：“{ink[:10]}”", ln.page
-        if ink and ink[-1] in _NO_LINE_END:
+        if ink and ink[-1] in OPENING:
             yield "warn", f"行末出现前引号：“{ink[-10:]}”", ln.page
 
 
@@ -671,21 +670,22 @@ def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None =
     stacks = fonts.stacks(stylesheet or STYLESHEET)
     chosen = {role: fonts.pdf_name(family) for role, stack in stacks.items() if (family := fonts.resolve(stack))}
     measured = read_pdf(pdf, chosen)
-    if source is not None:
-        measured.headings = _source_headings(source)
+    body = None if source is None else _source_body(source)
+    if body is not None:
+        measured.headings = _source_headings(body)
     metrics: dict = {}
     findings = [finding for r in RULES.values() for finding in r.fn(measured, metrics)]
-    if source is not None:
-        findings += round_trip(source, measured, metrics)
+    if body is not None:
+        findings += round_trip(body, measured, metrics)
     return Report(name, len(measured.pages), findings, metrics)
 
 
-def round_trip(xhtml: bytes, measured: Measured, metrics: dict) -> list[Finding]:
+def round_trip(body: etree._Element, measured: Measured, metrics: dict) -> list[Finding]:
     """Every Han character and digit of the XHTML body is in the PDF (as many times), and the
     text outside tables comes in the same order. Table cells are drawn in geometric order, which
     differs from the source's where cells span rows or a row crosses a page, so tables are held
-    to the count only. Added digits (page numbers) are allowed."""
-    everything, outside_tables = _source_text(xhtml)
+    to the count only. Added digits (page numbers) are allowed. The body's tables are taken out."""
+    everything, outside_tables = _source_text(body)
     wanted = Counter(significant(everything))
     present = Counter(significant("".join(page.stream_text for page in measured.pages)))
     lost = wanted - present
@@ -716,11 +716,14 @@ def round_trip(xhtml: bytes, measured: Measured, metrics: dict) -> list[Finding]
     return findings
 
 
-def _source_text(xhtml: bytes) -> tuple[str, str]:
-    """The body text of the XHTML, and the same without tables (whose captions are set small)."""
+def _source_body(xhtml: bytes) -> etree._Element:
+    """The XHTML's body, parsed once for the heading fonts and the round trip (empty if none)."""
     body = etree.fromstring(xhtml).find(f"{{{XHTML_NS}}}body")
-    if body is None:
-        return "", ""
+    return etree.Element(f"{{{XHTML_NS}}}body") if body is None else body
+
+
+def _source_text(body: etree._Element) -> tuple[str, str]:
+    """The body text, and the same without tables (whose captions are set small)."""
     everything = "".join(body.itertext())
     etree.strip_elements(body, f"{{{XHTML_NS}}}table", with_tail=False)
     return everything, "".join(body.itertext())
@@ -729,10 +732,7 @@ def _source_text(xhtml: bytes) -> tuple[str, str]:
 HEADING_KEY = 6  # characters that identify a heading's first line: its number and a few more
 
 
-def _source_headings(xhtml: bytes) -> set[str]:
-    body = etree.fromstring(xhtml).find(f"{{{XHTML_NS}}}body")
-    if body is None:
-        return set()
+def _source_headings(body: etree._Element) -> set[str]:
     found = [*body.iter(f"{{{XHTML_NS}}}h2", f"{{{XHTML_NS}}}h3"),
              *(s for s in body.iter(f"{{{XHTML_NS}}}span") if s.get("class") == "run-in")]  # fmt: skip
     return {re.sub(r"\s", "", "".join(el.itertext()))[:HEADING_KEY] for el in found}

@@ -203,8 +203,7 @@ def _compress(wider, style, max_width: float):
     chosen = _compressible(line)[:need]
     if wider[2] is None or need <= 0 or len(chosen) < need:
         return None  # (a text's last piece may end before another inline box: Pango did not break it)
-    encoded_at = [len(line[:i].encode()) for i in chosen]
-    layout.halved = sorted((start, start + len(line[i].encode())) for start, i in zip(encoded_at, chosen, strict=True))
+    layout.halved = sorted((len(line[:i].encode()), len(line[: i + 1].encode())) for i in chosen)
     layout.reactivate(style)
     width, _ = line_size(layout.get_first_line()[0], style)
     layout.deactivate()
@@ -278,9 +277,10 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
         context.__dict__["_pipeline_grid"] = (containing_block.content_box_y(), strut(containing_block.style)[0])
     result = _wp_block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
     table, resume_at = result[0], result[1]
-    grid = context.__dict__.get("_pipeline_grid")
-    if table is not None and table.is_table_wrapper and resume_at is None and grid and grid[1] > 0:
-        top, pitch = grid
+    if table is None or not table.is_table_wrapper or resume_at is not None:
+        return result
+    top, pitch = context.__dict__.get("_pipeline_grid", (0, 0))
+    if pitch > 0:
         bottom = table.border_box_y() + table.border_height()
         rows = math.ceil((bottom + table.margin_bottom - top) / pitch - 0.01)
         table.margin_bottom = top + rows * pitch - bottom
@@ -350,7 +350,6 @@ _ORGAN_END = re.compile(r"(人民政府|委员会|管委会|管理委员会|办�
 _TERMS = ("政府信息公开", "年度报告", "工作报告", "人民政府", "委员会", "管委会", "办公室", "办公厅", "新时代")
 # Words that often close a phrase in a title: a fair place for a line to end.
 _PHRASE_END = re.compile(r"(社会|工作|建设|发展|改革|体系|机制|管理|领域|战略|规划)$")
-_CLOSERS = "）》”’〕】，。、；：？！"
 
 
 def _width(text: str) -> float:
@@ -362,7 +361,7 @@ def _break_cost(before: str, after: str) -> float:
     if not before or not after:
         return 1000
     a, b = before[-1], after[0]
-    if a in OPENING or b in _CLOSERS or (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
+    if a in OPENING or b in HANGING or (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
         return 1000  # never split a number or a word, never strand punctuation
     if a == " " or b == " ":
         return 0
