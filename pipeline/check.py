@@ -14,8 +14,8 @@ are grouped by baseline, since fallback glyphs have different boxes.
 
 Each rule is a small named function registered with ``@rule`` (an id, a one-line summary,
 the severity of what it finds). ``fail`` findings make the document fail in the batch;
-``warn`` findings are reported. Rows on pages that hold a table are not held to the grid:
-§5.2.3 allows tables to be set otherwise ("特定情况可以作适当调整").
+``warn`` findings are reported. A table row takes a whole number of grid rows (as in Word's
+document grid), so pages that hold a table are held to the 22 rows too.
 """
 
 from __future__ import annotations
@@ -126,6 +126,7 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     stream_text: str = ""  # all glyphs in drawing order
     flow_text: str = ""  # body and title glyphs (not tables, not page numbers) in drawing order
+    paths: list[tuple[float, float]] = field(default_factory=list)  # painted paths' top and bottom (pt)
 
     @cached_property
     def folio(self) -> list[Line]:  # the page-number line(s), below the 版心
@@ -168,19 +169,27 @@ class Measured:
 
 
 class _Device(PDFTextDevice):
-    """Collects glyphs; nothing else (no layout analysis, no images, no paths). Text is
-    horizontal in every PDF the pipeline writes; vertical text would reach pdfminer's
-    ``render_char``, which this device does not collect."""
+    """Collects glyphs and the vertical extent of painted paths (table rules); nothing else (no
+    layout analysis, no images). Text is horizontal in every PDF the pipeline writes; vertical
+    text would reach pdfminer's ``render_char``, which this device does not collect."""
 
     def __init__(self, rsrcmgr: PDFResourceManager) -> None:
         super().__init__(rsrcmgr)
         self.glyphs: list[Glyph] = []
+        self.paths: list[tuple[float, float]] = []
         self.height = PAGE_H
         self._known: dict[int, dict[tuple[int, int | None], tuple[str, float]]] = {}
 
     def begin_page(self, page, ctm) -> None:
         self.glyphs = []
+        self.paths = []
         self.height = page.mediabox[3] - page.mediabox[1]
+
+    def paint_path(self, graphicstate, stroke, fill, evenodd, path) -> None:
+        _, b, _, d, _, f = self.ctm
+        ys = [self.height - (b * x + d * y + f) for op in path for x, y in zip(op[1::2], op[2::2], strict=False)]
+        if ys:
+            self.paths.append((min(ys), max(ys)))
 
     def render_string_horizontal(self, seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise,
                                  dxscale, ncs, graphicstate):  # fmt: skip
@@ -315,7 +324,7 @@ def read_pdf(pdf: bytes, chosen: dict[str, str] | None = None) -> Measured:
         x0, y0, x1, y1 = pdf_page.mediabox
         stream_text = "".join(g.text for g in device.glyphs)
         flow_text = "".join(g.text for g in device.glyphs if _is_flow(g))
-        page = Page(number, x1 - x0, y1 - y0, _lines(number, device.glyphs), stream_text, flow_text)
+        page = Page(number, x1 - x0, y1 - y0, _lines(number, device.glyphs), stream_text, flow_text, device.paths)
         pages.append(page)
         for spec in (resolve1(resolve1(pdf_page.resources).get("Font")) or {}).values():
             _describe_font(resolve1(spec), font_info)
@@ -432,24 +441,23 @@ def _ascent(line: Line) -> float:
     return 0.88 * line.size  # CJK fonts: ideographic em-box top at 0.88 em above the baseline
 
 
-@rule("grid-rows", "除末页外每页 22 行（含空行），各行落在 28.95 pt 行距网格上；含表格的页上正文行也落在网格上")
+@rule("grid-rows", "除末页外每页 22 行（含空行，表格行按所占网格行计），正文行和表格线都落在 28.95 pt 行距网格上")
 def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     full = exact = 0
     rows_by_page = []
     for page in m.pages:
         text = [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3]
-        if not text:
-            rows_by_page.append(0)
-            continue
         rows = sorted({int((ln.baseline - TOP) // PITCH) for ln in text})
-        rows_by_page.append(rows[-1] + 1)
-        if page is m.pages[-1] or page.has_table:
+        table_rows = [int((y - TOP) / PITCH + 0.05) for y in _rules(page)]  # whole grid rows above each rule
+        reached = max([rows[-1] + 1 if rows else 0, *table_rows])
+        rows_by_page.append(reached)
+        if page is m.pages[-1] or not reached:
             continue
         full += 1
-        if rows[-1] + 1 == ROWS and len(rows) == len(text):
+        if reached == ROWS and len(rows) == len(text):
             exact += 1
-        elif rows[-1] + 1 != ROWS:
-            yield "warn", f"本页 {rows[-1] + 1} 行（{len(text)} 行文字），应为 22 行", page.number
+        elif reached != ROWS:
+            yield "warn", f"本页 {reached} 行（{len(text)} 行文字），应为 22 行", page.number
         else:
             yield "warn", "有两行文字落在同一网格行内", page.number
     metrics.update(rows_per_page=rows_by_page, full_pages=full, full_pages_22_rows=exact,
@@ -457,15 +465,26 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     yield from _table_pages_on_grid(m, metrics)
 
 
+def _rules(page: Page) -> list[float]:
+    """The middles of a table page's horizontal rules inside the 版心 (a link's underline on a
+    page without a table is not a rule)."""
+    if not page.has_table:
+        return []
+    return [(top + bottom) / 2 for top, bottom in page.paths if bottom - top < 1.5 and bottom <= BOTTOM + 5]
+
+
 def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
-    """A table's rows are not on the grid, but the body lines around it are: their baselines
-    fall at the same place in a grid row as on the pages without tables."""
+    """Table rows take whole grid rows, so a table's rules lie on grid lines and the body lines
+    around it fall at the same place in a grid row as on the pages without tables."""
 
     def phase(line: Line) -> float:
         return (line.baseline - TOP) % PITCH
 
     def body(page: Page) -> list[Line]:
         return [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3]
+
+    def off(distance: float, tolerance: float) -> bool:
+        return min(distance % PITCH, PITCH - distance % PITCH) > tolerance
 
     phases = [phase(ln) for page in m.pages if not page.has_table for ln in body(page)]
     phases = phases or [phase(ln) for page in m.pages for ln in body(page)]  # (every page has a table)
@@ -474,10 +493,13 @@ def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str,
     for page in m.pages:
         if not page.has_table:
             continue
-        off = [ln for ln in body(page) if min(abs(phase(ln) - ref), PITCH - abs(phase(ln) - ref)) > 1.5]
-        on_grid += not off
-        if off:
-            yield "warn", f"表格所在页有 {len(off)} 行正文不在行距网格上：“{off[0].ink[:12]}…”", page.number
+        lines = [ln for ln in body(page) if off(phase(ln) - ref, 1.5)]
+        rules = [y for y in _rules(page) if off(y - TOP, 1.0)]
+        on_grid += not lines and not rules
+        if lines:
+            yield "warn", f"表格所在页有 {len(lines)} 行正文不在行距网格上：“{lines[0].ink[:12]}…”", page.number
+        if rules:
+            yield "warn", f"表格所在页有 {len(rules)} 条表格线不在行距网格上（表格行应占整数个网格行）", page.number
     metrics["table_pages_on_grid"] = on_grid
 
 

@@ -53,6 +53,9 @@ TITLE_MAX_EM = 20  # 442.2 pt / 22 pt
 # takes one share for two characters; a bold run-in is a box of its own) to a hair over the
 # measure, and Pango would push its last character down. ``justify_line`` takes the hair back.
 FUZZ = 0.4
+# How far above a grid line (in grid rows, 0.29 pt) a table's edge may end and count as on it: the
+# collapsed border's half width.
+GRID_FUZZ = 0.01
 
 # Closing punctuation that may hang past the right edge of a full line (Word's and WPS's
 # "允许标点溢出边界", on by default for Chinese): one mark, after a Chinese character.
@@ -61,6 +64,7 @@ HANGING = set("，。、；：？！”’）》〕】")
 _wp_justify_line = inline.justify_line
 _wp_set_text = line_break.Layout.set_text
 _wp_block_level_layout = block.block_level_layout
+_wp_block_container_layout = block.block_container_layout
 _wp_split_first_line = inline.split_first_line
 _wp_measure_split = preferred.split_first_line
 
@@ -72,6 +76,7 @@ def install() -> None:
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text
     block.block_level_layout = block_level_layout
+    block.block_container_layout = block_container_layout
     inline.split_first_line = split_first_line
     preferred.split_first_line = measure_split
 
@@ -266,25 +271,84 @@ def _url_break(result, text, style, context, max_width, justification_spacing, i
 
 
 def block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs):
-    """WeasyPrint's block layout, plus the line grid resumed after a table.
+    """WeasyPrint's block layout, plus the line grid kept through tables.
 
     Body lines sit on a grid of 22 rows (the root's line height from the page's content top),
-    so that lines of the two sides of a sheet print back to back (GB/T 9704 §5.2.3). A table's
-    rows are not on that grid, and the text after it used to go on off-grid to the page's end.
-    The table's bottom margin is lengthened to the next grid line, so the text after it is on
-    the grid again."""
+    so that lines of the two sides of a sheet print back to back (GB/T 9704 §5.2.3). Table rows
+    take whole grid rows (``block_container_layout``), so a table ends on a grid line and the
+    text after it is on the grid; its bottom margin is still taken to the next grid line in
+    case a row is not. A table that goes on to the next page leaves the rows its next row did
+    not fit in (rows are not split); they go to the rows on this page, so the page is full."""
     if containing_block.is_for_root_element:
         context.__dict__["_pipeline_grid"] = (containing_block.content_box_y(), strut(containing_block.style)[0])
     result = _wp_block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
     table, resume_at = result[0], result[1]
-    if table is None or not table.is_table_wrapper or resume_at is not None:
-        return result
     top, pitch = context.__dict__.get("_pipeline_grid", (0, 0))
-    if pitch > 0:
+    if table is None or not table.is_table_wrapper or pitch <= 0:
+        return result
+    if resume_at is None:
         bottom = table.border_box_y() + table.border_height()
-        rows = math.ceil((bottom + table.margin_bottom - top) / pitch - 0.01)
-        table.margin_bottom = top + rows * pitch - bottom
+        table.margin_bottom = _grid_line(bottom + table.margin_bottom, top, pitch) - bottom
+    else:  # (a box that goes on to the next page is as tall as the page; its last row is not)
+        _stretch_rows(table, context.page_bottom - bottom_space, pitch)
     return result
+
+
+def block_container_layout(context, box, *args, **kwargs):
+    """WeasyPrint's block container layout; a table cell is made tall enough to end on a grid
+    line, its content centred, so that each table row takes a whole number of grid rows (as
+    in Word's document grid)."""
+    result = _wp_block_container_layout(context, box, *args, **kwargs)
+    cell = result[0]
+    top, pitch = context.__dict__.get("_pipeline_grid", (0, 0))
+    if cell is not None and isinstance(box, boxes.TableCellBox) and pitch > 0:
+        bottom = cell.position_y + cell.border_height()
+        cell.computed_height = cell.height + _grid_line(bottom, top, pitch) - bottom
+    return result
+
+
+def _grid_line(y: float, top: float, pitch: float) -> float:
+    """The first grid line at or below ``y`` (a hair above a line counts as on it)."""
+    return top + math.ceil((y - top) / pitch - GRID_FUZZ) * pitch
+
+
+def _stretch_rows(wrapper, page_bottom: float, pitch: float) -> None:
+    """Give the grid rows left between the table's last row on this page and the page's bottom
+    to the tallest body rows, one each; rows below move down, and each cell that spans a grown
+    row grows with it, its content kept centred."""
+    table = wrapper.get_wrapped_table()
+    rows = [row for group in table.children for row in group.children]
+    if not rows:
+        return
+    lines = math.floor((page_bottom - rows[-1].position_y - rows[-1].height) / pitch + GRID_FUZZ)
+    body = [i for i, row in enumerate(rows) if not any(row in group.children for group in table.children
+                                                       if group.is_header or group.is_footer)]  # fmt: skip
+    if lines <= 0 or not body:
+        return
+    tallest = sorted(body, key=lambda i: (-rows[i].height, -i))
+    extra = [0] * len(rows)
+    for turn in range(lines):
+        extra[tallest[turn % len(tallest)]] += 1
+    shift = 0.0
+    for group in table.children:
+        group.position_y += shift
+        start = shift
+        for row in group.children:
+            row.translate(dy=shift)
+            index = rows.index(row)
+            grow = extra[index] * pitch
+            if not grow:
+                continue
+            row.height += grow
+            for above in range(index + 1):
+                for cell in rows[above].children:
+                    if above + cell.rowspan > index:
+                        for child in cell.children:
+                            child.translate(dy=grow / 2)
+                        cell.padding_top += grow / 2
+                        cell.padding_bottom += grow / 2
+            shift += grow
+        group.height += shift - start
 
 
 def justify_line(context, line, extra_width: float) -> None:

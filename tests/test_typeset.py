@@ -133,18 +133,41 @@ def test_addresses_break_where_print_breaks_them(url_text: str):
 
 
 DOC_02 = next(p for p in CORPUS if p.name.startswith("02-"))
+DOC_04 = next(p for p in CORPUS if p.name.startswith("04-"))
 
 
-def test_text_after_a_table_returns_to_the_grid(monkeypatch: pytest.MonkeyPatch):
-    """Measured both ways: with the table's margin taken to the next grid line, every body line
-    on a table page is on the grid; with WeasyPrint's own block layout, the checker finds the
-    lines after a table off the grid."""
+def test_table_rows_take_whole_grid_rows(monkeypatch: pytest.MonkeyPatch):
+    """Measured both ways: with cells rounded up to the grid, every table rule lies on a grid
+    line, the body lines around the tables are on the grid and every page but the last holds
+    22 rows; with WeasyPrint's own layout, the checker finds rules and lines off the grid and
+    table pages short of 22 rows."""
     report = check_pdf(render(DOC_02))
-    assert report.metrics["table_pages"] and report.metrics["table_pages_on_grid"] == len(report.metrics["table_pages"])
+    m = report.metrics
+    assert m["table_pages"] and m["table_pages_on_grid"] == len(m["table_pages"])
+    assert m["full_pages_22_rows"] == m["full_pages"]
     monkeypatch.setattr(block, "block_level_layout", typeset._wp_block_level_layout)
+    monkeypatch.setattr(block, "block_container_layout", typeset._wp_block_container_layout)
     report = check_pdf(render(DOC_02))
-    assert report.metrics["table_pages_on_grid"] < len(report.metrics["table_pages"])
-    assert any(f.rule == "grid-rows" and "不在行距网格上" in f.message for f in report.findings)
+    m = report.metrics
+    assert m["table_pages_on_grid"] < len(m["table_pages"])
+    assert m["full_pages_22_rows"] < m["full_pages"]
+    messages = [f.message for f in report.findings if f.rule == "grid-rows"]
+    assert any("表格线不在行距网格上" in message for message in messages)
+    assert any("行正文不在行距网格上" in message for message in messages)
+
+
+def test_rows_a_table_leaves_at_a_page_end_go_to_its_rows(monkeypatch: pytest.MonkeyPatch):
+    """04's rows are up to four grid rows tall and are not split: the next row often does not
+    fit in what is left of a page. The rows left over are given to the tallest rows above, so
+    every page holds 22 rows and no text is lost; without that, the checker finds short pages."""
+    report = check_pdf(render(DOC_04), render_pdf(to_xhtml(normalize(read_document(DOC_04, DOC_04.stem)))).xhtml)
+    m = report.metrics
+    assert m["full_pages_22_rows"] == m["full_pages"] and len(m["table_pages"]) >= 5
+    assert m["lost"] == 0 and m["reordered"] == 0
+    monkeypatch.setattr(typeset, "_stretch_rows", lambda *args: None)
+    report = check_pdf(render(DOC_04))
+    short = [f for f in report.findings if f.rule == "grid-rows" and "应为 22 行" in f.message]
+    assert short and all(f.page in report.metrics["table_pages"] for f in short)
 
 
 def test_addresses_are_marked_in_text_tails_and_links():
