@@ -317,38 +317,35 @@ def _stretch_rows(wrapper, page_bottom: float, pitch: float) -> None:
     to the tallest body rows, one each; rows below move down, and each cell that spans a grown
     row grows with it, its content kept centred."""
     table = wrapper.get_wrapped_table()
-    rows = [row for group in table.children for row in group.children]
-    if not rows:
+    placed = [(group, row) for group in table.children for row in group.children]
+    if not placed:
         return
-    lines = math.floor((page_bottom - rows[-1].position_y - rows[-1].height) / pitch + GRID_FUZZ)
-    body = [i for i, row in enumerate(rows) if not any(row in group.children for group in table.children
-                                                       if group.is_header or group.is_footer)]  # fmt: skip
+    last = placed[-1][1]
+    lines = math.floor((page_bottom - last.position_y - last.height) / pitch + GRID_FUZZ)
+    body = [i for i, (group, _) in enumerate(placed) if not (group.is_header or group.is_footer)]
     if lines <= 0 or not body:
         return
-    tallest = sorted(body, key=lambda i: (-rows[i].height, -i))
-    extra = [0] * len(rows)
+    tallest = sorted(body, key=lambda i: (-placed[i][1].height, -i))
+    extra = [0] * len(placed)
     for turn in range(lines):
         extra[tallest[turn % len(tallest)]] += 1
     shift = 0.0
-    for group in table.children:
-        group.position_y += shift
-        start = shift
-        for row in group.children:
-            row.translate(dy=shift)
-            index = rows.index(row)
-            grow = extra[index] * pitch
-            if not grow:
-                continue
+    for index, (group, row) in enumerate(placed):
+        if row is group.children[0]:
+            group.position_y += shift
+        row.translate(dy=shift)
+        grow = extra[index] * pitch
+        if grow:
             row.height += grow
-            for above in range(index + 1):
-                for cell in rows[above].children:
+            group.height += grow
+            for above, (_, upper) in enumerate(placed[: index + 1]):
+                for cell in upper.children:
                     if above + cell.rowspan > index:
                         for child in cell.children:
                             child.translate(dy=grow / 2)
                         cell.padding_top += grow / 2
                         cell.padding_bottom += grow / 2
             shift += grow
-        group.height += shift - start
 
 
 def justify_line(context, line, extra_width: float) -> None:

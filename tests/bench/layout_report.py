@@ -30,7 +30,8 @@ from pipeline.xhtml import to_xhtml  # noqa: E402
 def main() -> None:
     fixtures = ROOT / "tests" / "fixtures"
     paths = [fixtures / "seed.md", *sorted((fixtures / "corpus").glob("[0-9][0-9]-*"))]
-    totals = {"documents": 0, "pages": 0, "table_pages": 0, "full_pages": 0, "full_pages_22_rows": 0,
+    totals = {"documents": 0, "pages": 0, "table_pages": 0, "table_pages_not_last": 0,
+              "table_pages_not_last_22_rows": 0, "full_pages": 0, "full_pages_22_rows": 0,
               "table_pages_on_grid": 0, "full_lines": 0, "full_lines_flush": 0, "pure_chinese_full_lines": 0,
               "pure_chinese_28_flush": 0,
               "lost": 0, "reordered": 0, "missing_glyphs": 0, "hard_failures": 0, "qpdf_not_clean": 0,
@@ -59,6 +60,9 @@ def main() -> None:
         totals["documents"] += 1
         totals["pages"] += report.pages
         totals["table_pages"] += len(m["table_pages"])
+        not_last = [n for n in m["table_pages"] if n < report.pages]
+        totals["table_pages_not_last"] += len(not_last)
+        totals["table_pages_not_last_22_rows"] += sum(m["rows_per_page"][n - 1] == 22 for n in not_last)
         for key in ("full_pages", "full_pages_22_rows", "table_pages_on_grid", "full_lines", "full_lines_flush",
                     "pure_chinese_full_lines", "pure_chinese_28_flush", "lost", "reordered"):  # fmt: skip
             totals[key] += m[key]
