@@ -12,7 +12,8 @@ The XHTML stays as published; these adjustments exist only in the official PDF:
   unit in when a closing mark can hang past the edge or when enough punctuation marks in it
   can be set half-width (标点挤压, the font's ``halt`` feature), so it keeps 28 positions;
   see ``split_first_line``. Web and e-mail addresses break after ``.``, ``/`` or ``@``.
-* The line grid. Body lines sit on a 22-row grid; the text after a table resumes on it.
+* The line grid. Body lines sit on a 22-row grid; table rows take whole grid rows, and a
+  table that goes on to the next page gives the rows its next row did not fit in to its rows.
 * The title (§7.3.1) is broken into balanced lines at natural boundaries (after the issuing
   organ, before the year, at the space between joint organs), never leaving an orphan such
   as ``度报告`` on the last line.
@@ -22,9 +23,10 @@ The XHTML stays as published; these adjustments exist only in the official PDF:
   characters from the right instead and the 署名 starts two characters left of it.
 
 The hooks rely on WeasyPrint internals (``layout.inline`` line splitting and justification,
-``layout.block.block_level_layout``, ``text.line_break.Layout.set_text``, box attributes);
-weasyprint is pinned, and the conformance check measures the result on every
-document, so a change in WeasyPrint shows up as a failed check rather than silently.
+``layout.block.block_level_layout`` and ``block_container_layout``,
+``text.line_break.Layout.set_text``, box attributes); weasyprint is pinned, and the conformance
+check measures the result on every document, so a change in WeasyPrint shows up as a failed
+check rather than silently.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ _wp_measure_split = preferred.split_first_line
 
 def install() -> None:
     """Route WeasyPrint's line splitting, its justification of Chinese lines, its text shaping
-    (half-width marks), its block layout (the grid after a table) and its table measurements
+    (half-width marks), its block and cell layout (tables on the grid) and its table measurements
     through this module."""
     inline.justify_line = justify_line
     line_break.Layout.set_text = _set_text
