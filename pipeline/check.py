@@ -448,7 +448,7 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     for page in m.pages:
         text = [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3]
         rows = sorted({int((ln.baseline - TOP) // PITCH) for ln in text})
-        table_rows = [int((y - TOP) / PITCH + 0.05) for y in _rules(page)]  # whole grid rows above each rule
+        table_rows = [int((bottom - TOP) / PITCH + 0.05) for _, bottom in _table_paths(page)]  # whole grid rows
         reached = max([rows[-1] + 1 if rows else 0, *table_rows])
         rows_by_page.append(reached)
         if page is m.pages[-1] or not reached:
@@ -465,12 +465,15 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     yield from _table_pages_on_grid(m, metrics)
 
 
+def _table_paths(page: Page) -> list[tuple[float, float]]:
+    """A table page's rules inside the 版心, top and bottom (a link's underline on a page
+    without a table is not a rule). A cell split over pages has only its vertical rules."""
+    return [(top, bottom) for top, bottom in page.paths if bottom <= BOTTOM + 5] if page.has_table else []
+
+
 def _rules(page: Page) -> list[float]:
-    """The middles of a table page's horizontal rules inside the 版心 (a link's underline on a
-    page without a table is not a rule)."""
-    if not page.has_table:
-        return []
-    return [(top + bottom) / 2 for top, bottom in page.paths if bottom - top < 1.5 and bottom <= BOTTOM + 5]
+    """The middles of a table page's horizontal rules."""
+    return [(top + bottom) / 2 for top, bottom in _table_paths(page) if bottom - top < 1.5]
 
 
 def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:

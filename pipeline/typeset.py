@@ -296,16 +296,20 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     return result
 
 
-def block_container_layout(context, box, *args, **kwargs):
+def block_container_layout(context, box, bottom_space, *args, **kwargs):
     """WeasyPrint's block container layout; a table cell is made tall enough to end on a grid
     line, its content centred, so that each table row takes a whole number of grid rows (as
-    in Word's document grid)."""
-    result = _wp_block_container_layout(context, box, *args, **kwargs)
-    cell = result[0]
+    in Word's document grid). A cell split at the page's end, or one the next grid line would
+    take past the page's bottom, is left as it is."""
+    result = _wp_block_container_layout(context, box, bottom_space, *args, **kwargs)
+    cell, resume_at = result[0], result[1]
     top, pitch = context.__dict__.get("_pipeline_grid", (0, 0))
-    if cell is not None and isinstance(box, boxes.TableCellBox) and pitch > 0:
-        bottom = cell.position_y + cell.border_height()
-        cell.computed_height = cell.height + _grid_line(bottom, top, pitch) - bottom
+    if cell is None or resume_at is not None or not isinstance(box, boxes.TableCellBox) or pitch <= 0:
+        return result
+    bottom = cell.position_y + cell.border_height()
+    line = _grid_line(bottom, top, pitch)
+    if not context.overflows_page(bottom_space, line):
+        cell.computed_height = cell.height + line - bottom
     return result
 
 

@@ -170,6 +170,24 @@ def test_rows_a_table_leaves_at_a_page_end_go_to_its_rows(monkeypatch: pytest.Mo
     assert short and all(f.page in report.metrics["table_pages"] for f in short)
 
 
+def test_a_row_taller_than_a_page_splits_inside_the_type_area(tmp_path: Path):
+    """A cell whose text is longer than a page is split at the page's end (WeasyPrint has no
+    other choice) and not rounded up to the next grid line, which would take its text below
+    the 版心; the pages it fills count as 22 rows from their rules alone."""
+    source = tmp_path / "long-cell.md"
+    cell = "这是一个很长的单元格，用来检查跨页的表格行。" * 120
+    table = f"| 项目 | 说明 |\n|---|---|\n| 长内容 | {cell} |\n| 短 | 1 |\n"
+    text = f"# 某县人民政府2024年政府信息公开工作年度报告\n\n现将有关情况报告如下。\n\n{table}\n报告完毕。\n"
+    source.write_text(text, encoding="utf-8")
+    doc = render_pdf(to_xhtml(normalize(read_document(source, source.stem))))
+    report = check_pdf(doc.pdf, doc.xhtml)
+    assert report.ok, [f.message for f in report.findings if f.severity == "fail"]
+    assert not [f for f in report.findings if "下边缘" in f.message]
+    assert report.metrics["lost"] == 0
+    filled = [n for n in report.metrics["table_pages"][:-1] if n > 1]  # the pages the cell fills
+    assert filled and all(report.metrics["rows_per_page"][n - 1] == 22 for n in filled)
+
+
 def test_addresses_are_marked_in_text_tails_and_links():
     xhtml = (
         '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>见<a href="http://a.gov.cn/x">http://a.gov.cn/x</a>'
