@@ -152,6 +152,7 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     _typeset(root)
     html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)
     rendered = html.render(stylesheets=[css], font_config=fonts)
+    typeset.fill_table_pages(rendered.pages)
     typeset.place_signature(rendered.pages)
     stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
     source = Attachment(

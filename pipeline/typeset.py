@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from lxml import etree
+from weasyprint.document import gather_anchors
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline, preferred
 from weasyprint.text import line_break
@@ -279,20 +280,15 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     so that lines of the two sides of a sheet print back to back (GB/T 9704 §5.2.3). Table rows
     take whole grid rows (``block_container_layout``), so a table ends on a grid line and the
     text after it is on the grid; its bottom margin is still taken to the next grid line in
-    case a row is not. A table that goes on to the next page leaves the rows its next row did
-    not fit in (rows are not split); they go to the rows on this page, so the page is full."""
+    case a row is not (a cell split over pages)."""
     if containing_block.is_for_root_element:
         context.__dict__["_pipeline_grid"] = (containing_block.content_box_y(), strut(containing_block.style)[0])
     result = _wp_block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
     table, resume_at = result[0], result[1]
     top, pitch = context.__dict__.get("_pipeline_grid", (0, 0))
-    if table is None or not table.is_table_wrapper or pitch <= 0:
-        return result
-    if resume_at is None:
+    if table is not None and table.is_table_wrapper and resume_at is None and pitch > 0:
         bottom = table.border_box_y() + table.border_height()
         table.margin_bottom = _grid_line(bottom + table.margin_bottom, top, pitch) - bottom
-    else:  # (a box that goes on to the next page is as tall as the page; its last row is not)
-        _stretch_rows(table, context.page_bottom - bottom_space, pitch)
     return result
 
 
@@ -318,23 +314,63 @@ def _grid_line(y: float, top: float, pitch: float) -> float:
     return top + math.ceil((y - top) / pitch - GRID_FUZZ) * pitch
 
 
-def _stretch_rows(wrapper, page_bottom: float, pitch: float) -> None:
-    """Give the grid rows left between the table's last row on this page and the page's bottom
-    to the tallest body rows, one each; rows below move down, and each cell that spans a grown
-    row grows with it, its content kept centred."""
-    table = wrapper.get_wrapped_table()
+def fill_table_pages(pages: list) -> int:
+    """Fill the pages that end with a table: the grid rows left below its last row (the next row
+    did not fit, rows are not split; or what follows the table may not be split or kept apart
+    from its last rows, as the 署名) go to the table's tallest body rows, so every page but the
+    last holds 22 rows. Run after layout, when the pages are final. Returns the pages filled."""
+    filled = 0
+    for page in pages[:-1]:
+        page_box = page._page_box
+        root = next(child for child in page_box.children if not isinstance(child, boxes.MarginBox))
+        table, table_end, text_end = _last_table(root)
+        if table is None or text_end > table_end + 1:
+            continue  # no table, or text below it: the page does not end with a table
+        if _stretch_rows(table, page_box.content_box_y() + page_box.height, strut(root.style)[0]):
+            page.anchors, page.links, page.bookmarks, page.forms = {}, [], [], {None: []}
+            gather_anchors(page_box, page.anchors, page.links, page.bookmarks, page.forms)  # where links now are
+            filled += 1
+    return filled
+
+
+def _last_table(root) -> tuple[boxes.TableBox | None, float, float]:
+    """The table on the page whose last row ends lowest, where that row ends, and where the
+    lowest line outside tables ends. Walks block boxes only: not into lines or tables."""
+    last, last_end, text_end = None, 0.0, 0.0
+    stack = [root]
+    while stack:
+        box = stack.pop()
+        if box.is_table_wrapper:
+            rows = _rows(box.get_wrapped_table())
+            if rows and rows[-1].position_y + rows[-1].height > last_end:
+                last, last_end = box.get_wrapped_table(), rows[-1].position_y + rows[-1].height
+        elif isinstance(box, boxes.LineBox):
+            text_end = max(text_end, box.position_y + box.height)
+        else:
+            stack.extend(getattr(box, "children", ()))
+    return last, last_end, text_end
+
+
+def _rows(table) -> list:
+    return [row for group in table.children for row in group.children]
+
+
+def _stretch_rows(table, page_bottom: float, pitch: float) -> bool:
+    """Give the grid rows left between the table's last row and the page's bottom to its
+    tallest body rows, spread evenly over them; rows below move down, and each cell that spans
+    a grown row grows with it, its content kept centred."""
     placed = [(group, row) for group in table.children for row in group.children]
-    if not placed:
-        return
     last = placed[-1][1]
     lines = math.floor((page_bottom - last.position_y - last.height) / pitch + GRID_FUZZ)
     body = [i for i, (group, _) in enumerate(placed) if not (group.is_header or group.is_footer)]
     if lines <= 0 or not body:
-        return
-    tallest = sorted(body, key=lambda i: (-placed[i][1].height, -i))
-    extra = [0] * len(placed)
-    for turn in range(lines):
-        extra[tallest[turn % len(tallest)]] += 1
+        return False
+    tallest = max(placed[i][1].height for i in body)
+    tier = [i for i in body if placed[i][1].height > tallest - 1]
+    whole, rest = divmod(lines, len(tier))
+    extra = [whole if i in tier else 0 for i in range(len(placed))]
+    for turn in range(rest):  # spread evenly over the tallest rows
+        extra[tier[int((turn + 0.5) * len(tier) / rest)]] += 1
     shift = 0.0
     for index, (group, row) in enumerate(placed):
         if row is group.children[0]:
@@ -352,6 +388,8 @@ def _stretch_rows(wrapper, page_bottom: float, pitch: float) -> None:
                         cell.padding_top += grow / 2
                         cell.padding_bottom += grow / 2
             shift += grow
+    table.height += shift
+    return True
 
 
 def justify_line(context, line, extra_width: float) -> None:

@@ -170,6 +170,24 @@ def test_rows_a_table_leaves_at_a_page_end_go_to_its_rows(monkeypatch: pytest.Mo
     assert short and all(f.page in report.metrics["table_pages"] for f in short)
 
 
+def test_a_page_that_ends_in_a_table_kept_with_the_signature_is_filled(tmp_path: Path):
+    """The 署名 is kept with the last body lines; when they are a table's last rows, those rows
+    go over with it and the page before would end short. After layout, the rows left go to the
+    table's rows on that page: both pages' rows counted, the signature still placed."""
+    source = tmp_path / "table-then-signature.md"
+    rows = "".join(f"| 规章{i} | {i} | {i * 2} | {i * 3} |\n" for i in range(12))
+    table = f"| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n|---|---|---|---|\n{rows}"
+    intro = "\n\n".join(["现将本机关政府信息公开工作情况报告如下。"] * 4)
+    text = f"# 某县人民政府2024年政府信息公开工作年度报告\n\n{intro}\n\n{table}\n某县人民政府办公室\n\n2025年1月20日\n"
+    source.write_text(text, encoding="utf-8")
+    doc = render_pdf(to_xhtml(normalize(read_document(source, source.stem))))
+    report = check_pdf(doc.pdf, doc.xhtml)
+    m = report.metrics
+    assert m["table_pages"] == [1, 2] and m["rows_per_page"][0] == 22  # 19 without filling
+    assert abs(m["signature_x1_mm"] - 172.86) < 0.5 and m["lost"] == 0
+    assert not [f for f in report.findings if f.rule in ("grid-rows", "signature")]
+
+
 def test_a_row_taller_than_a_page_splits_inside_the_type_area(tmp_path: Path):
     """A cell whose text is longer than a page is split at the page's end (WeasyPrint has no
     other choice) and not rounded up to the next grid line, which would take its text below
