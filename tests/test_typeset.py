@@ -170,18 +170,26 @@ def test_rows_a_table_leaves_at_a_page_end_go_to_its_rows(monkeypatch: pytest.Mo
     assert short and all(f.page in report.metrics["table_pages"] for f in short)
 
 
+TITLE = "# 某县人民政府2024年政府信息公开工作年度报告\n\n"
+ROWS_12 = "".join(f"| 规章{i} | {i} | {i * 2} | {i * 3} |\n" for i in range(12))
+TABLE_12 = f"| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n|---|---|---|---|\n{ROWS_12}"
+ONE_LINE = "现将本机关政府信息公开工作情况报告如下。"
+
+
+def check_markdown(tmp_path: Path, text: str):
+    """Render a Markdown document through every stage and check it against its source."""
+    source = tmp_path / "document.md"
+    source.write_text(TITLE + text, encoding="utf-8")
+    doc = render_pdf(to_xhtml(normalize(read_document(source, source.stem))))
+    return check_pdf(doc.pdf, doc.xhtml)
+
+
 def test_a_page_that_ends_in_a_table_kept_with_the_signature_is_filled(tmp_path: Path):
     """The 署名 is kept with the last body lines; when they are a table's last rows, those rows
     go over with it and the page before would end short. After layout, the rows left go to the
     table's rows on that page: both pages' rows counted, the signature still placed."""
-    source = tmp_path / "table-then-signature.md"
-    rows = "".join(f"| 规章{i} | {i} | {i * 2} | {i * 3} |\n" for i in range(12))
-    table = f"| 信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量 |\n|---|---|---|---|\n{rows}"
-    intro = "\n\n".join(["现将本机关政府信息公开工作情况报告如下。"] * 4)
-    text = f"# 某县人民政府2024年政府信息公开工作年度报告\n\n{intro}\n\n{table}\n某县人民政府办公室\n\n2025年1月20日\n"
-    source.write_text(text, encoding="utf-8")
-    doc = render_pdf(to_xhtml(normalize(read_document(source, source.stem))))
-    report = check_pdf(doc.pdf, doc.xhtml)
+    intro = "\n\n".join([ONE_LINE] * 4)
+    report = check_markdown(tmp_path, f"{intro}\n\n{TABLE_12}\n某县人民政府办公室\n\n2025年1月20日\n")
     m = report.metrics
     assert m["table_pages"] == [1, 2] and m["rows_per_page"][0] == 22  # 19 without filling
     assert abs(m["signature_x1_mm"] - 172.86) < 0.5 and m["lost"] == 0
@@ -192,18 +200,24 @@ def test_a_row_taller_than_a_page_splits_inside_the_type_area(tmp_path: Path):
     """A cell whose text is longer than a page is split at the page's end (WeasyPrint has no
     other choice) and not rounded up to the next grid line, which would take its text below
     the 版心; the pages it fills count as 22 rows from their rules alone."""
-    source = tmp_path / "long-cell.md"
     cell = "这是一个很长的单元格，用来检查跨页的表格行。" * 120
     table = f"| 项目 | 说明 |\n|---|---|\n| 长内容 | {cell} |\n| 短 | 1 |\n"
-    text = f"# 某县人民政府2024年政府信息公开工作年度报告\n\n现将有关情况报告如下。\n\n{table}\n报告完毕。\n"
-    source.write_text(text, encoding="utf-8")
-    doc = render_pdf(to_xhtml(normalize(read_document(source, source.stem))))
-    report = check_pdf(doc.pdf, doc.xhtml)
+    report = check_markdown(tmp_path, f"{ONE_LINE}\n\n{table}")
     assert report.ok, [f.message for f in report.findings if f.severity == "fail"]
     assert not [f for f in report.findings if "下边缘" in f.message]
     assert report.metrics["lost"] == 0
     filled = [n for n in report.metrics["table_pages"][:-1] if n > 1]  # the pages the cell fills
     assert filled and all(report.metrics["rows_per_page"][n - 1] == 22 for n in filled)
+
+
+def test_a_table_that_moves_whole_leaves_a_short_page_and_the_checker_says_why(tmp_path: Path):
+    """Text up to row 21, then a table: its header and first row need two rows, so WeasyPrint
+    moves it whole (no header alone at a page's end) and the page holds 21 rows. Text cannot be
+    stretched on the grid; the checker reports the page and why."""
+    report = check_markdown(tmp_path, "\n\n".join([ONE_LINE] * 18) + f"\n\n{TABLE_12}\n{ONE_LINE}\n")
+    assert report.metrics["rows_per_page"][0] == 21 and report.metrics["table_pages"] == [2]
+    short = [f for f in report.findings if f.rule == "grid-rows"]
+    assert [(f.page, "表头和首行在本页放不下" in f.message) for f in short] == [(1, True)]
 
 
 def test_addresses_are_marked_in_text_tails_and_links():
