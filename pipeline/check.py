@@ -457,13 +457,16 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         if reached == ROWS and len(rows) == len(text):
             exact += 1
         elif reached != ROWS:
-            why = "（下页开头的表格，表头和首行在本页放不下，整表移到下页：表格行不跨页拆分）" if _starts_with_table(m, page) else ""
+            why = _MOVED_TABLE if _starts_with_table(m, page) else ""
             yield "warn", f"本页 {reached} 行（{len(text)} 行文字），应为 22 行{why}", page.number
         else:
             yield "warn", "有两行文字落在同一网格行内", page.number
     metrics.update(rows_per_page=rows_by_page, full_pages=full, full_pages_22_rows=exact,
                    table_pages=[p.number for p in m.pages if p.has_table])  # fmt: skip
     yield from _table_pages_on_grid(m, metrics)
+
+
+_MOVED_TABLE = "（下页开头的表格，表头和首行在本页放不下，整表移到下页：表格行不跨页拆分）"
 
 
 def _starts_with_table(m: Measured, page: Page) -> bool:

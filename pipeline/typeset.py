@@ -12,8 +12,8 @@ The XHTML stays as published; these adjustments exist only in the official PDF:
   unit in when a closing mark can hang past the edge or when enough punctuation marks in it
   can be set half-width (标点挤压, the font's ``halt`` feature), so it keeps 28 positions;
   see ``split_first_line``. Web and e-mail addresses break after ``.``, ``/`` or ``@``.
-* The line grid. Body lines sit on a 22-row grid; table rows take whole grid rows, and a
-  table that goes on to the next page gives the rows its next row did not fit in to its rows.
+* The line grid. Body lines sit on a 22-row grid; table rows take whole grid rows, and a page
+  that ends with a table gives the grid rows left below it to the table's tallest rows.
 * The title (§7.3.1) is broken into balanced lines at natural boundaries (after the issuing
   organ, before the year, at the space between joint organs), never leaving an orphan such
   as ``度报告`` on the last line.
@@ -341,9 +341,10 @@ def _last_table(root) -> tuple[boxes.TableBox | None, float, float]:
     while stack:
         box = stack.pop()
         if box.is_table_wrapper:
-            rows = _rows(box.get_wrapped_table())
-            if rows and rows[-1].position_y + rows[-1].height > last_end:
-                last, last_end = box.get_wrapped_table(), rows[-1].position_y + rows[-1].height
+            table = box.get_wrapped_table()
+            rows = _placed(table)
+            if rows and rows[-1][1].position_y + rows[-1][1].height > last_end:
+                last, last_end = table, rows[-1][1].position_y + rows[-1][1].height
         elif isinstance(box, boxes.LineBox):
             text_end = max(text_end, box.position_y + box.height)
         else:
@@ -351,15 +352,16 @@ def _last_table(root) -> tuple[boxes.TableBox | None, float, float]:
     return last, last_end, text_end
 
 
-def _rows(table) -> list:
-    return [row for group in table.children for row in group.children]
+def _placed(table) -> list[tuple]:
+    """The table's rows on this page, each with its row group."""
+    return [(group, row) for group in table.children for row in group.children]
 
 
 def _stretch_rows(table, page_bottom: float, pitch: float) -> bool:
     """Give the grid rows left between the table's last row and the page's bottom to its
     tallest body rows, spread evenly over them; rows below move down, and each cell that spans
     a grown row grows with it, its content kept centred."""
-    placed = [(group, row) for group in table.children for row in group.children]
+    placed = _placed(table)
     last = placed[-1][1]
     lines = math.floor((page_bottom - last.position_y - last.height) / pitch + GRID_FUZZ)
     body = [i for i, (group, _) in enumerate(placed) if not (group.is_header or group.is_footer)]
@@ -368,7 +370,9 @@ def _stretch_rows(table, page_bottom: float, pitch: float) -> bool:
     tallest = max(placed[i][1].height for i in body)
     tier = [i for i in body if placed[i][1].height > tallest - 1]
     whole, rest = divmod(lines, len(tier))
-    extra = [whole if i in tier else 0 for i in range(len(placed))]
+    extra = [0] * len(placed)
+    for i in tier:
+        extra[i] = whole
     for turn in range(rest):  # spread evenly over the tallest rows
         extra[tier[int((turn + 0.5) * len(tier) / rest)]] += 1
     shift = 0.0
