@@ -140,6 +140,16 @@ class Page:
     def has_table(self) -> bool:
         return any(abs(ln.size - BODY_PT) > 0.3 and abs(ln.size - TITLE_PT) > 0.3 for ln in self.block)
 
+    @cached_property
+    def table_paths(self) -> list[tuple[float, float]]:
+        """The table rules inside the 版心, top and bottom (a link's underline on a page without
+        a table is not a rule). A cell split over pages has only its vertical rules."""
+        return [(top, bottom) for top, bottom in self.paths if bottom <= BOTTOM + 5] if self.has_table else []
+
+    @cached_property
+    def rules(self) -> list[float]:  # the middles of the horizontal table rules
+        return [(top + bottom) / 2 for top, bottom in self.table_paths if bottom - top < 1.5]
+
 
 @dataclass
 class Measured:
@@ -448,7 +458,7 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     for page in m.pages:
         text = [ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3]
         rows = sorted({int((ln.baseline - TOP) // PITCH) for ln in text})
-        table_rows = [int((bottom - TOP) / PITCH + 0.05) for _, bottom in _table_paths(page)]  # whole grid rows
+        table_rows = [int((bottom - TOP) / PITCH + 0.05) for _, bottom in page.table_paths]  # whole grid rows
         reached = max([rows[-1] + 1 if rows else 0, *table_rows])
         rows_by_page.append(reached)
         if page is m.pages[-1] or not reached:
@@ -475,17 +485,6 @@ def _starts_with_table(m: Measured, page: Page) -> bool:
     return bool(following and following.has_table and following.block and abs(following.block[0].size - BODY_PT) > 0.3)
 
 
-def _table_paths(page: Page) -> list[tuple[float, float]]:
-    """A table page's rules inside the 版心, top and bottom (a link's underline on a page
-    without a table is not a rule). A cell split over pages has only its vertical rules."""
-    return [(top, bottom) for top, bottom in page.paths if bottom <= BOTTOM + 5] if page.has_table else []
-
-
-def _rules(page: Page) -> list[float]:
-    """The middles of a table page's horizontal rules."""
-    return [(top + bottom) / 2 for top, bottom in _table_paths(page) if bottom - top < 1.5]
-
-
 def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     """Table rows take whole grid rows, so a table's rules lie on grid lines and the body lines
     around it fall at the same place in a grid row as on the pages without tables."""
@@ -507,7 +506,7 @@ def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str,
         if not page.has_table:
             continue
         lines = [ln for ln in body(page) if off(phase(ln) - ref, 1.5)]
-        rules = [y for y in _rules(page) if off(y - TOP, 1.0)]
+        rules = [y for y in page.rules if off(y - TOP, 1.0)]
         on_grid += not lines and not rules
         if lines:
             yield "warn", f"表格所在页有 {len(lines)} 行正文不在行距网格上：“{lines[0].ink[:12]}…”", page.number

@@ -298,9 +298,11 @@ def block_container_layout(context, box, bottom_space, *args, **kwargs):
     in Word's document grid). A cell split at the page's end, or one the next grid line would
     take past the page's bottom, is left as it is."""
     result = _wp_block_container_layout(context, box, bottom_space, *args, **kwargs)
+    if not isinstance(box, boxes.TableCellBox):  # every block goes through here: leave at once
+        return result
     cell, resume_at = result[0], result[1]
     top, pitch = context.__dict__.get("_pipeline_grid", (0, 0))
-    if cell is None or resume_at is not None or not isinstance(box, boxes.TableCellBox) or pitch <= 0:
+    if cell is None or resume_at is not None or pitch <= 0:
         return result
     bottom = cell.position_y + cell.border_height()
     line = _grid_line(bottom, top, pitch)
