@@ -36,10 +36,10 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline import __version__, fonts, incremental, ledger
+from pipeline.chars import significant
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes, sha256_file
 from pipeline.model import Document
-from pipeline.normalize.chars import significant
 from pipeline.normalize.report import change_log_json
 from pipeline.settings import ArchiveSettings, load_settings
 from pipeline.styles import PDF_VARIANT, STYLESHEET
@@ -116,8 +116,10 @@ def _structure(parent: etree._Element, root: etree._Element) -> None:
     def sections(src: etree._Element, dst: etree._Element) -> None:
         for section in src.iterfind("h:section", _X):
             heading = section.find("*", _X)
-            node = _sub(dst, "章节", 标识=section.get("id", ""), 层级=section.get("class", "level-1")[6:] or "1")
-            _sub(node, "标题", "".join(heading.itertext()).strip() or "（无标题）")
+            level, attachment = section.get("class", "level-1"), section.get("class") == "attachment"
+            attrs = {"标识": section.get("id", ""), "层级": "1" if attachment else level.removeprefix("level-") or "1"}
+            node = _sub(dst, "章节", **attrs, **({"类型": "附件"} if attachment else {}))
+            _sub(node, "标题", " ".join(t.strip() for t in heading.itertext() if t.strip()) or "（无标题）")
             sections(section, node)
 
     if article is not None:
@@ -222,6 +224,12 @@ def build_record(
     _sub(desc, "密级", settings.密级)
     if meta.recipients:
         _sub(desc, "主送", meta.recipients)
+    if meta.cc:
+        _sub(desc, "抄送", meta.cc)
+    if meta.printed_by:
+        _sub(desc, "印发", meta.printed_by)
+    for n, name in enumerate(meta.attachments, 1):
+        _sub(desc, "附件", name, 序号=str(n))
     form = _sub(entity, "形式特征")
     _sub(form, "文件组合类型", "组合文件")
     _sub(form, "页数", str(doc.pages))

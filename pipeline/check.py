@@ -42,9 +42,9 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import LIT
 
 from pipeline import fonts
+from pipeline.chars import CJK_RE, significant
 from pipeline.errors import DocumentError
 from pipeline.model import Document
-from pipeline.normalize.chars import CJK_RE, significant
 from pipeline.pdfcontent import ContentInterpreter
 from pipeline.styles import STYLESHEET
 from pipeline.typeset import HANGING, OPENING
@@ -57,6 +57,7 @@ PITCH = 28.95  # grid line pitch (pt)
 CHAR = 156 * MM / 28  # one 字 (15.79 pt)
 ROWS, CHARS = 22, 28
 BODY_PT, TITLE_PT, FOLIO_PT = 16.0, 22.0, 14.0
+MARK_PT = 30.0  # 发文机关标志 (styles/official.css)
 _LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
 _LEVEL_2 = re.compile(r"^（[一二三四五六七八九十]+）")
 _DATE = re.compile(r"^\d{4}年([1-9]|1[0-2])月([1-9]|[12]\d|3[01])日$")
@@ -773,7 +774,10 @@ def _source_headings(body: etree._Element) -> set[str]:
 
 
 def _is_flow(glyph: Glyph) -> bool:
-    return (abs(glyph.size - BODY_PT) < 0.3 or abs(glyph.size - TITLE_PT) < 0.3) and glyph.baseline <= BOTTOM + 5
+    """Text set in the flow: body and title sizes, and the 版记's 4号 inside the 版心 (the page
+    numbers, also 4号, stand below it)."""
+    sizes = (BODY_PT, TITLE_PT, FOLIO_PT, MARK_PT)
+    return any(abs(glyph.size - size) < 0.3 for size in sizes) and glyph.baseline <= BOTTOM + 5
 
 
 def check_document(doc: Document) -> Document:

@@ -45,8 +45,13 @@ class Metadata:
     date: dt.date | None = None  # 成文日期
     date_text: str = ""  # the date line as written in the normalized text
     signature: str = ""  # the signature line as written in the normalized text
-    doc_number: str = ""  # 文号, when present
+    doc_number: str = ""  # 文号 (or an order's number), when present
     recipients: str = ""  # 主送机关, when present
+    signer: str = ""  # 签发人, when present
+    cc: str = ""  # 抄送 (版记), when present
+    printed_by: str = ""  # 印发机关和印发日期 (版记), when present
+    attachments: list[str] = field(default_factory=list)  # the names the 附件说明 lists
+    title_source: str = ""  # where the title was found: 正文 (the body), or the page's header
     # What the source said about itself outside the body (crawler header, site chrome, news
     # dateline): kept for the record, e.g. {"原文链接": "https://…", "发布时间": "2019-01-10"}.
     source_info: dict[str, str] = field(default_factory=dict)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipeline.chars import HAN_RE
 from pipeline.errors import DocumentError
 from pipeline.model import Document
-from pipeline.normalize.chars import HAN_RE
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 

@@ -154,6 +154,7 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     rendered = html.render(stylesheets=[css], font_config=fonts)
     typeset.fill_table_pages(rendered.pages)
     typeset.place_signature(rendered.pages)
+    typeset.place_imprint(rendered.pages)
     stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
     source = Attachment(
         string=doc.markdown.encode("utf-8"),

@@ -45,7 +45,7 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 from weasyprint.text.line_break import create_layout, line_size, strut
 
-from pipeline.normalize.chars import CJK, CJK_RE, HAN
+from pipeline.chars import CJK, CJK_RE, HAN
 
 PT = 4 / 3  # WeasyPrint lays out in CSS px
 CHAR_PITCH = 15.79  # one 字 of the grid (pt): 156 mm / 28
@@ -343,8 +343,8 @@ def _last_table(root) -> tuple[boxes.TableBox | None, float, float]:
     while stack:
         box = stack.pop()
         if box.is_table_wrapper:
-            table = box.get_wrapped_table()
-            rows = _placed(table)
+            table = box.get_wrapped_table()  # None on a page that holds only the table's caption
+            rows = _placed(table) if table is not None else []
             if rows and rows[-1][1].position_y + rows[-1][1].height > last_end:
                 last, last_end = table, rows[-1][1].position_y + rows[-1][1].height
         elif isinstance(box, boxes.LineBox):
@@ -653,36 +653,50 @@ def break_title(root: etree._Element) -> None:
 
 
 def place_signature(pages: list, letter_spacing_pt: float = -0.21) -> bool:
-    """Move the signature and date lines to their §7.3.5.2 positions; False if not found."""
-    found = {}
+    """Move the signature and date lines to their §7.3.5.2 positions; False if not found.
+
+    The 署名 ends two characters from the right and the date starts two characters right of the
+    署名's start; when the date is the wider, it ends two characters from the right and the
+    署名 starts two characters left of it. Joint issuers stand one per line, each ending where
+    the widest ends."""
+    organs, dates, right = [], [], 0.0
     for page in pages:
         page_box = page._page_box
-        right = page_box.content_box_x() + page_box.width
         for footer in _descendants(page_box):
             element = getattr(footer, "element", None)
             if footer.element_tag != "footer" or "signature" not in (element.get("class") or ""):
                 continue
+            right = page_box.content_box_x() + page_box.width
             for p in _descendants(footer):
                 role = p.element.get("class") if p.element_tag == "p" else None
                 lines = [c for c in getattr(p, "children", ()) if isinstance(c, boxes.LineBox)]
                 if role in ("organ", "date") and len(lines) == 1:
-                    found[role] = (lines[0], right)
-    if set(found) != {"organ", "date"}:
+                    (organs if role == "organ" else dates).append(lines[0])
+    if not organs or len(dates) != 1:
         return False
-    (organ, right), (date, _) = found["organ"], found["date"]
     two = 2 * CHAR_PITCH * PT
     # The last glyph's ink ends one (negative) letter-spacing after its advance.
     end = right - two + letter_spacing_pt * PT
-    w_organ, w_date = _extent(organ), _extent(date)
-    if w_date <= w_organ:
-        organ_x0 = end - w_organ
-        date_x0 = organ_x0 + two
-    else:
-        date_x0 = end - w_date
-        organ_x0 = date_x0 - two
-    _move_line(organ, organ_x0)
-    _move_line(date, date_x0)
+    w_organ, w_date = max(_extent(line) for line in organs), _extent(dates[0])
+    organ_end = end if w_date <= w_organ else end - w_date - two + w_organ
+    for line in organs:
+        _move_line(line, organ_end - _extent(line))
+    _move_line(dates[0], organ_end - w_organ + two if w_date <= w_organ else end - w_date)
     return True
+
+
+def place_imprint(pages: list) -> bool:
+    """Move the 版记 (``footer.imprint``) down to the foot of its page, its last rule on the
+    版心's bottom edge (§7.4); it closes the document, so its page is the last. False if none."""
+    for page in pages[::-1]:
+        page_box = page._page_box
+        for box in _descendants(page_box):
+            element = getattr(box, "element", None)
+            if getattr(box, "element_tag", None) == "footer" and "imprint" in (element.get("class") or ""):
+                bottom = page_box.content_box_y() + page_box.height
+                box.translate(0, bottom - (box.position_y + box.margin_height()))
+                return True
+    return False
 
 
 def _descendants(box) -> Iterator:
@@ -704,4 +718,4 @@ def _move_line(line, x0: float) -> None:
     line.translate(x0 - min(c.position_x for c in _inline_children(line)), 0)
 
 
-__all__ = ["CJK", "balance_title", "break_title", "install", "justify_line", "place_signature"]
+__all__ = ["CJK", "balance_title", "break_title", "install", "justify_line", "place_imprint", "place_signature"]

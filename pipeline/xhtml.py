@@ -4,10 +4,9 @@ The PDF is rendered from this file, the archival record is derived from it, and 
 publish it; so it carries the document's real structure (title block, sections nested by the
 numbering, run-in headings, tables, signature and date) and nothing unsafe.
 
-Raw HTML in the Markdown (converters emit HTML tables) goes through nh3, a maintained
-sanitizer, with an allowlist: tables, line breaks, sub/sup and inline text markup survive;
-scripts, event handlers, frames, forms, styles, images and non-web URLs do not. Every removal
-is logged as a change of rule ``xhtml/sanitize``, with any text it dropped.
+The Markdown is read and sanitized by ``pipeline.markup``; the role of each block (title, 文号,
+主送, 署名, 附件, 版记, 目录) comes from the 公文 element model, ``pipeline.gongwen``, the same
+classification the metadata was made from.
 """
 
 from __future__ import annotations
@@ -15,40 +14,20 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import markdown
-import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipeline import __version__, numbering, templates
+from pipeline import __version__, gongwen, markup, numbering
+from pipeline.chars import CJK
+from pipeline.markup import ALLOWED_TAGS, SANITIZE_RULE, markdown_fragment
 from pipeline.model import Change, Document
-from pipeline.normalize.chars import CJK, significant
-from pipeline.normalize.metadata import DOC_NUMBER_RE
-from pipeline.normalize.structure import DATE_LINE_RE
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
-SANITIZE_RULE = "xhtml/sanitize"
+
+
 _VOID = {"br", "hr", "img", "meta", "link", "col", "wbr"}
-_TABLE_TAGS = {"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col"}
-_ALLOWED_TAGS = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "br", "hr", "span", "sub", "sup", "del", *_TABLE_TAGS,
-}  # fmt: skip
-_ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "td": {"rowspan", "colspan"},
-    "th": {"rowspan", "colspan", "scope"},
-    "col": {"span"},
-    "colgroup": {"span"},
-    "span": {"class"},
-    "ol": {"start"},
-}
-_DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
-                         "select", "svg", "math", "head", "title"}  # fmt: skip
-_URL_SCHEMES = {"http", "https", "mailto"}
-_MARKDOWN_STYLE = re.compile(r"^text-align: (left|right|center);$")
 _NUMERIC = re.compile(r"^[\s\d.,，%‰+\-—～~]+$")
 _CJK_BREAK = re.compile(f"(?<=[{CJK}])\n(?=[{CJK}])")
 _CAPTION_RE = re.compile(r"^(表[一二三四五六七八九十\d]+)[：:、. ]?\s*(.{0,40})$")
@@ -63,104 +42,6 @@ STATUTORY_TABLES = (
 def to_xhtml(doc: Document) -> Document:
     xhtml, removals = build(doc)
     return replace(doc, xhtml=xhtml, changes=[*doc.changes, *removals])
-
-
-# --- Markdown and sanitizing ----------------------------------------------------------------------
-
-
-def _markdown_html(text: str) -> str:
-    md = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="xhtml")
-    return md.convert(_widen_pipe_tables(text)) or "<p></p>"
-
-
-_PIPE_CELL = re.compile(r"(?<!\\)\|")
-
-
-def _widen_pipe_tables(text: str) -> str:
-    """Python-Markdown drops the cells of a row beyond the header's count; converter output often
-    has rows wider than the header (a split header, a merged cell read as one). Widen the header
-    and delimiter rows to the widest row so that no cell, and no digit in it, is lost."""
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        if not lines[i].lstrip().startswith("|"):
-            i += 1
-            continue
-        j = i
-        while j < len(lines) and lines[j].lstrip().startswith("|"):
-            j += 1
-        widths = [_cells(line) for line in lines[i:j]]
-        if j - i >= 2 and max(widths) > widths[0] and re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", lines[i + 1]):
-            extra = max(widths) - widths[0]
-            lines[i] = lines[i].rstrip().rstrip("|") + "|" + "   |" * extra
-            lines[i + 1] = lines[i + 1].rstrip().rstrip("|") + "|" + "---|" * (max(widths) - _cells(lines[i + 1]))
-        i = j
-    return "\n".join(lines)
-
-
-def _cells(line: str) -> int:
-    inner = line.strip()
-    inner = inner[1:] if inner.startswith("|") else inner
-    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
-    return len(_PIPE_CELL.split(inner))
-
-
-def _audit(fragment: lxml_html.HtmlElement) -> list[Change]:
-    """What the sanitizer is about to remove, for the change log; images become their alt text."""
-    removals: list[Change] = []
-
-    def log(what: str, snippet: str, lost: str = "") -> None:
-        removals.append(Change(SANITIZE_RULE, 0, snippet[:200], what, lost))
-
-    for el in list(fragment.iter()):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "img":
-            alt = el.get("alt") or ""
-            log(f"移除图片（{el.get('src', '')[:80]}），保留替代文字", lxml_html.tostring(el, encoding="unicode"))
-            span = lxml_html.Element("span", {"class": "image-omitted"})
-            span.text, span.tail = alt or None, el.tail
-            el.getparent().replace(el, span)
-            continue
-        if tag in _DROPPED_WITH_CONTENT:
-            snippet = lxml_html.tostring(el, encoding="unicode", with_tail=False)
-            log(f"移除 <{tag}> 元素及其内容", snippet, significant(el.text_content()))
-            continue
-        if tag and tag not in _ALLOWED_TAGS and tag not in ("div", "html", "body"):
-            log(f"移除 <{tag}> 标签（保留其中文字）", lxml_html.tostring(el, encoding="unicode", with_tail=False))
-        allowed = _ALLOWED_ATTRIBUTES.get(tag, set())
-        for name, value in el.attrib.items():
-            if name == "style" and tag in ("td", "th") and _MARKDOWN_STYLE.match(value):
-                continue  # Python-Markdown's own column alignment
-            if name not in allowed:
-                log(f"移除 {name} 属性", f'<{tag} {name}="{value[:80]}">')
-            elif name == "href" and not _safe_href(value):
-                log("移除不安全的链接地址", f'<a href="{value[:80]}">')
-                del el.attrib["href"]
-    return removals
-
-
-def _safe_href(value: str) -> bool:
-    """Web and mail links, or links within the document; never other schemes or `//host`."""
-    value = value.strip()
-    if value.startswith("#"):
-        return True
-    scheme = value.split(":", 1)[0].lower() if ":" in value.split("/", 1)[0] else ""
-    return scheme in _URL_SCHEMES
-
-
-def _sanitize(html: str) -> tuple[lxml_html.HtmlElement, list[Change]]:
-    raw = lxml_html.fragment_fromstring(html, create_parent="div")
-    removals = _audit(raw)
-    clean = nh3.clean(
-        lxml_html.tostring(raw, encoding="unicode"),
-        tags=_ALLOWED_TAGS,
-        attributes=_ALLOWED_ATTRIBUTES,
-        clean_content_tags=_DROPPED_WITH_CONTENT - {"head", "title"},
-        url_schemes=_URL_SCHEMES,
-        link_rel=None,
-        strip_comments=True,
-    )
-    return lxml_html.fragment_fromstring(clean or "<p></p>", create_parent="div"), removals
 
 
 # --- building the XHTML tree ----------------------------------------------------------------------
@@ -190,7 +71,7 @@ def _join_breaks(s: str | None) -> str | None:
 
 def _copy(src: lxml_html.HtmlElement) -> etree._Element:
     """Copy a sanitized element into the XHTML namespace."""
-    tag = src.tag if isinstance(src.tag, str) and src.tag in _ALLOWED_TAGS else "span"
+    tag = src.tag if isinstance(src.tag, str) and src.tag in ALLOWED_TAGS else "span"
     tag = {"b": "strong", "i": "em"}.get(tag, tag)
     el = _x(tag, _join_breaks(src.text))
     for name in ("href", "rowspan", "colspan", "class", "start", "span"):
@@ -255,20 +136,6 @@ def _heading_sentences(article: etree._Element) -> None:
                 span.set("data-level", "2")
                 block.text = None
                 block.insert(0, span)
-
-
-def _header_role(text: str, meta_recipients: str) -> str:
-    if DOC_NUMBER_RE.fullmatch(text):
-        return "doc-number"
-    if text.startswith("——"):
-        return "subtitle"
-    if DATE_LINE_RE.match(text) and text.startswith(("（", "(")):
-        return "dateline"
-    if templates.SPEAKER_RE.search(text) and len(text) <= 30:
-        return "speaker"
-    if meta_recipients and text == meta_recipients + "：":
-        return "recipients"
-    return ""
 
 
 def _clamp_spans(table: etree._Element) -> list[Change]:
@@ -352,11 +219,32 @@ def _finish_table(table: etree._Element, caption_text: str | None, section_title
 
 
 def build(doc: Document) -> tuple[bytes, list[Change]]:
-    meta = doc.meta
-    fragment, removals = _sanitize(_markdown_html(doc.markdown))
+    fragment, removals = markdown_fragment(doc.markdown)
+    sources = [child for child in fragment if isinstance(child.tag, str)]
+    parts = gongwen.classify(markup.blocks(fragment))
     root = _x("html", lang="zh-CN")
     root.set(XML_LANG, "zh-CN")
-    head = _sub(root, "head")
+    _head(_sub(root, "head"), doc)
+    body = _sub(root, "body")
+    if doc.encoding:
+        body.set("data-source-encoding", doc.encoding)
+    article = _sub(body, "article", class_="document")
+    article.set("data-doc-id", doc.doc_id)
+    builder = _Builder(article, parts)
+    for i, source in enumerate(sources):
+        removals += builder.add(i, _copy(source))
+    builder.finish()
+    for el in root.iter():
+        if _local(el) not in _VOID and el.text is None and not len(el):
+            el.text = ""  # serialize as <p></p>: `<p/>` would swallow what follows in HTML parsers
+    etree.cleanup_namespaces(root)
+    xhtml = etree.tostring(root, encoding="UTF-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+    return xhtml, removals
+
+
+def _head(head: etree._Element, doc: Document) -> None:
+    """``<head>``: the title and the Dublin Core description."""
+    meta = doc.meta
     _sub(head, "meta", charset="UTF-8")
     _sub(head, "title", meta.title or doc.doc_id)
     _sub(head, "link", rel="schema.DC", href="http://purl.org/dc/elements/1.1/")
@@ -378,95 +266,212 @@ def build(doc: Document) -> tuple[bytes, list[Change]]:
     for name, value in fields:
         if value:
             _sub(head, "meta", name=name, content=value)
-    body = _sub(root, "body")
-    if doc.encoding:
-        body.set("data-source-encoding", doc.encoding)
-    article = _sub(body, "article", class_="document")
-    article.set("data-doc-id", doc.doc_id)
-    header = _sub(article, "header")
 
-    blocks = [_copy(child) for child in fragment if isinstance(child.tag, str)]
-    footer_blocks = _signature_blocks(blocks, meta.signature, meta.date_text) if meta.date else []
-    stack: list[tuple[int, etree._Element]] = [(1, article)]
-    counters = [0] * 8
-    in_header = True
-    pending_caption: etree._Element | None = None
-    for block in blocks:
+
+# Where each 公文 element goes: (container, class). The header holds the 版头 and what stands
+# around the title; the signature footer closes the body; the 版记 closes the document.
+_HEADER_ROLES = {"mark": "issuer-mark", "doc-number": "doc-number", "signer": "signer", "subtitle": "subtitle",
+                 "dateline": "dateline", "speaker": "speaker", "recipients": "recipients",
+                 "salutation": "salutation"}  # fmt: skip
+_SIGNATURE_ROLES = {"organ": "organ", "signatory": "organ", "date": "date"}
+
+
+class _Builder:
+    """Places the blocks of one document, in order, into the article: header, sections nested by
+    heading level, the signature footer, 附注, attachment parts, the 版记."""
+
+    def __init__(self, article: etree._Element, parts: gongwen.Parts) -> None:
+        self.article, self.parts = article, parts
+        self.header = _sub(article, "header")
+        self.stack: list[tuple[int, etree._Element]] = [(1, article)]
+        self.counters = [0] * 8
+        self.caption: etree._Element | None = None
+        self.signature: etree._Element | None = None
+        self.imprint: etree._Element | None = None
+        self.toc: etree._Element | None = None
+
+    def add(self, i: int, block: etree._Element) -> list[Change]:
+        role = self.parts.roles.get(i, "")
         tag = _local(block)
-        if any(block is f for f in footer_blocks):
-            continue
+        if role == "title":
+            self.header.append(block)
+        elif role in _HEADER_ROLES:
+            block.set("class", _HEADER_ROLES[role])
+            if role == "dateline":
+                _time(block)
+            self.header.append(block)
+        elif role in _SIGNATURE_ROLES:
+            self._signature(block, role)
+        elif role == "annotation":
+            block.set("class", "annotation")
+            self.article.append(block)
+        elif self.parts.imprint is not None and i >= self.parts.imprint:
+            self._imprint(block, role)
+        elif i in self.parts.attachments:
+            self._attachment(block, role)
+        elif role == "attachment-title":
+            block.tag = f"{{{XHTML_NS}}}h2"
+            block.set("class", "attachment-title")
+            self.stack[0][1][0].append(block)
+        elif role in ("toc-title", "toc"):
+            self._toc(block, role)
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._section(block, max(2, int(tag[1])))
+        else:
+            return self._content(block, tag, role)
+        return []
+
+    def _container(self) -> etree._Element:
+        return self.stack[-1][1]
+
+    def _section(self, block: etree._Element, level: int) -> None:
+        block.tag = f"{{{XHTML_NS}}}h{level}"
+        while self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.counters[level] += 1
+        self.counters[level + 1 :] = [0] * (7 - level)
+        sid = "sec-" + "-".join(str(n) for n in self.counters[2 : level + 1])  # 0 where a level is skipped
+        if self.stack[0][1] is not self.article:
+            sid = f"{self.stack[0][1].get('id')}-{sid}"
+        section = _sub(self.stack[-1][1], "section", id=sid)
+        section.set("class", f"level-{level - 1}")
+        section.append(block)
+        self.stack.append((level, section))
+        self.caption = None
+
+    def _content(self, block: etree._Element, tag: str, role: str) -> list[Change]:
+        removals: list[Change] = []
         text = "".join(block.itertext()).strip()
-        if tag == "h1" and header.find(f"{{{XHTML_NS}}}h1") is None:
-            header.append(block)
-            continue
-        if in_header and tag == "p":
-            role = _header_role(text, meta.recipients)
-            if role:
-                block.set("class", role)
-                if role == "dateline" and meta.date:
-                    inner, block.text = block.text, None
-                    _sub(block, "time", inner, datetime=date)
-                header.append(block)
-                continue
-        if tag != "h1":
-            in_header = False
-        if pending_caption is not None and tag != "table":
-            pending_caption = None
-        if re.fullmatch(r"h[1-6]", tag):
-            level = max(2, int(tag[1]))
-            block.tag = f"{{{XHTML_NS}}}h{level}"
-            while stack[-1][0] >= level:
-                stack.pop()
-            counters[level] += 1
-            counters[level + 1 :] = [0] * (7 - level)
-            sid = "sec-" + "-".join(str(n) for n in counters[2 : level + 1])  # 0 where a level is skipped
-            section = _sub(stack[-1][1], "section", id=sid)
-            section.set("class", f"level-{level - 1}")
-            section.append(block)
-            stack.append((level, section))
-            continue
+        if self.caption is not None and tag != "table":
+            self.caption = None
         if tag == "p":
             _run_in(block)
-            if text.startswith("附件") and re.match(r"^附件\d*：", text):
+            if role == "attachment-note":
                 block.set("class", "attachment-note")
             if _CAPTION_RE.match(text) and not len(block):
-                pending_caption = block
+                self.caption = block
         if tag == "table":
             caption = None
-            if pending_caption is not None and pending_caption.getparent() is stack[-1][1]:
-                caption = "".join(pending_caption.itertext()).strip()
-                stack[-1][1].remove(pending_caption)
-            top = next((sec for lvl, sec in stack if lvl == 2), None)
+            if self.caption is not None and self.caption.getparent() is self._container():
+                caption = "".join(self.caption.itertext()).strip()
+                self._container().remove(self.caption)
+            top = next((sec for lvl, sec in self.stack if lvl == 2), None)
             section_title = "".join(top[0].itertext()) if top is not None else ""
             removals += _finish_table(block, caption, section_title)
-            pending_caption = None
-        stack[-1][1].append(block)
-    if not len(header):
-        article.remove(header)
-    _heading_sentences(article)
-    if footer_blocks:
-        footer = _sub(article, "footer", class_="signature")
-        organ, date_p = footer_blocks
-        organ.set("class", "organ")
-        date_p.set("class", "date")
-        inner, date_p.text = date_p.text, None
-        _sub(date_p, "time", inner, datetime=date)
-        footer.extend([organ, date_p])
-    for el in root.iter():
-        if _local(el) not in _VOID and el.text is None and not len(el):
-            el.text = ""  # serialize as <p></p>: `<p/>` would swallow what follows in HTML parsers
-    etree.cleanup_namespaces(root)
-    xhtml = etree.tostring(root, encoding="UTF-8", xml_declaration=True, doctype="<!DOCTYPE html>")
-    return xhtml, removals
+            self.caption = None
+        self._container().append(block)
+        return removals
+
+    def _signature(self, block: etree._Element, role: str) -> None:
+        """署名 and 成文日期 close the body (§7.3.5): a footer at the article's level."""
+        if self.signature is None:
+            self.signature = _sub(self.article, "footer")
+            self.stack = [(1, self.article)]
+        names = gongwen.organs(block_text(block)) if role == "organ" else []
+        if len(names) > 1 and not len(block):  # joint issuers, one per line (§7.3.5.2)
+            for name in names:
+                _sub(self.signature, "p", name, class_="organ")
+        else:
+            block.set("class", _SIGNATURE_ROLES[role])
+            if role == "date":
+                _time(block)
+            self.signature.append(block)
+        organ = any(c.get("class") == "organ" for c in self.signature)
+        self.signature.set("class", "signature" if organ else "dated")
+
+    def _attachment(self, block: etree._Element, role: str) -> None:
+        """An attachment part (§7.3.7), on a new page: its label and title in its own header, then
+        its sections. The label alone (``附件1``) or with the title (``附件2 名词解释``)."""
+        number = sum(1 for el in self.article if el.get("class") == "attachment") + 1
+        part = _sub(self.article, "section", id=f"attachment-{number}", class_="attachment")
+        header = _sub(part, "header")
+        self.stack = [(1, part)]
+        if role == "attachment-label":
+            label = gongwen.ATTACHMENT_LABEL_RE.match("".join(block.itertext()).strip())
+            if label and label["title"]:
+                _sub(header, "p", block_text(block)[: label.start("title")].strip(), class_="attachment-label")
+                _sub(header, "h2", label["title"], class_="attachment-title")
+                return
+            block.set("class", "attachment-label")
+            header.append(block)
+        else:  # the unlabelled document a 印发 notice issues
+            block.tag = f"{{{XHTML_NS}}}h2"
+            block.set("class", "attachment-title")
+            header.append(block)
+
+    def _imprint(self, block: etree._Element, role: str) -> None:
+        """版记 (§7.4): 抄送 and 印发机关和印发日期, at the foot of the last page."""
+        if self.imprint is None:
+            self.imprint = _sub(self.article, "footer", class_="imprint")
+        if role == "printed":
+            m = gongwen.PRINTED_RE.match(block_text(block))
+            if m:
+                for child in list(block):
+                    block.remove(child)
+                block.text = None
+                _sub(block, "span", m["organ"].strip(), class_="printer")
+                date = _sub(block, "span", class_="print-date")
+                _sub(date, "time", m["date"], datetime=_iso(m["date"])).tail = "印发"
+        block.set("class", {"cc": "cc", "printed": "printed"}.get(role, "imprint-line"))
+        self.imprint.append(block)
+
+    def _toc(self, block: etree._Element, role: str) -> None:
+        """目录: kept as a navigation block; entries link to the headings they name (finish)."""
+        if self.toc is None:
+            self.toc = _sub(self._container(), "nav", class_="toc")
+        if role == "toc-title":
+            block.set("class", "toc-title")
+        self.toc.append(block)
+
+    def finish(self) -> None:
+        if not len(self.header):
+            self.article.remove(self.header)
+        _heading_sentences(self.article)
+        if self.toc is not None:
+            _link_toc(self.toc, self.article)
+        if self.imprint is not None:  # the 版记 closes the document, after the attachments
+            self.article.append(self.imprint)
 
 
-def _signature_blocks(blocks: list[etree._Element], signature: str, date_text: str) -> list[etree._Element]:
-    """The last two paragraphs, when they are the signature and the date found by normalize."""
-    if not (signature and date_text) or len(blocks) < 2:
-        return []
-    organ, date = blocks[-2], blocks[-1]
-    if all(_local(b) == "p" and not len(b) for b in (organ, date)) and (
-        (organ.text or "").strip() == signature and (date.text or "").strip() == date_text
-    ):
-        return [organ, date]
-    return []
+def block_text(block: etree._Element) -> str:
+    return "".join(block.itertext()).strip()
+
+
+def _iso(date_text: str) -> str:
+    date = gongwen.parse_date(date_text)
+    return date.isoformat() if date else ""
+
+
+def _time(block: etree._Element) -> None:
+    """Wrap a date paragraph's text in ``<time datetime=…>``."""
+    text = block_text(block)
+    if len(block) or not _iso(text):
+        return
+    block.text = None
+    _sub(block, "time", text, datetime=_iso(text))
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _link_toc(toc: etree._Element, article: etree._Element) -> None:
+    """Link each 目录 entry to the heading it names (same text, or the heading ends with the entry's
+    words without their number), so the PDF can print the page each entry is on."""
+    headings = [(h.getparent().get("id"), _compact(block_text(h)))
+                for h in article.iter(*(f"{{{XHTML_NS}}}h{n}" for n in range(2, 7)))
+                if h.getparent().get("id")]  # fmt: skip
+    for item in toc.iter(f"{{{XHTML_NS}}}li"):
+        if len(item) and _local(item[0]) == "a":
+            continue
+        entry = _compact(block_text(item))
+        num = numbering.parse(entry)
+        words = num.text if num else entry
+        target = next((sid for sid, text in headings if text == entry), None) or next(
+            (sid for sid, text in headings if len(words) >= 4 and text.endswith(words)), None
+        )
+        if target:
+            link = _x("a", item.text, href=f"#{target}")
+            link.extend(list(item))
+            item.text = None
+            item.insert(0, link)

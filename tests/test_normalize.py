@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.chars import lost_characters, significant
 from pipeline.errors import PreservationError
 from pipeline.model import Document
 from pipeline.normalize import apply, normalize, registry
-from pipeline.normalize.chars import lost_characters, significant
 from pipeline.read import read_document
 from tests.conftest import CORPUS, SEED, corpus_file
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.chars import significant
 from pipeline.model import Document
 from pipeline.normalize import normalize
-from pipeline.normalize.chars import significant
 from pipeline.read import read_document
 from tests.conftest import CORPUS, FIXTURES, corpus_file
 

@@ -9,7 +9,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from pipeline.normalize.chars import significant
+from pipeline.chars import significant
 from pipeline.render import LocalOnlyFetcher, render_pdf
 from pipeline.styles import STYLES_DIR
 

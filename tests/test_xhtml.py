@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pipeline.chars import significant
 from pipeline.model import Document
 from pipeline.normalize import normalize
-from pipeline.normalize.chars import significant
 from pipeline.xhtml import XHTML_NS, to_xhtml
 
 NS = {"h": XHTML_NS}

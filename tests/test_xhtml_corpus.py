@@ -12,10 +12,11 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
+from pipeline.chars import significant
 from pipeline.normalize import normalize
-from pipeline.normalize.chars import significant
 from pipeline.read import read_document
-from pipeline.xhtml import SANITIZE_RULE, XHTML_NS, _markdown_html, to_xhtml
+from pipeline.markup import SANITIZE_RULE, _markdown_html
+from pipeline.xhtml import XHTML_NS, to_xhtml
 from tests.conftest import CORPUS, SEED, corpus_file
 
 NS = {"h": XHTML_NS}
@@ -126,7 +127,8 @@ def test_header_block_and_footer():
     assert header.findtext("h:p[@class='doc-number']", namespaces=NS) == "发改能源规〔2020〕816号"
     assert header.findtext("h:p[@class='recipients']", namespaces=NS).startswith("各省、自治区、直辖市")
     footer = root.find(".//h:footer", NS)
-    assert footer.findtext("h:p[@class='organ']", namespaces=NS) == "国家发展改革委 国家能源局"
+    # joint issuers, one per line (GB/T 9704 §7.3.5.2)
+    assert [p.text for p in footer.iterfind("h:p[@class='organ']", NS)] == ["国家发展改革委", "国家能源局"]
     assert footer.find(".//h:time", NS).get("datetime") == "2020-05-28"
     meta = {m.get("name"): m.get("content") for m in root.iterfind(".//h:meta[@name]", NS)}
     assert meta["dcterms.source"] == "source.md; charset=UTF-8"
@@ -135,7 +137,7 @@ def test_header_block_and_footer():
 def test_dateline_subtitle_and_speaker_in_header():
     root = etree.fromstring(to_xhtml(normalize(read_document(corpus_file("15-"), "x"))).xhtml)
     classes = [p.get("class") for p in root.iterfind(".//h:header/h:p", NS)]
-    assert classes[:3] == ["subtitle", "speaker", "recipients"]
+    assert classes[:3] == ["subtitle", "speaker", "salutation"]
     root = etree.fromstring(to_xhtml(normalize(read_document(corpus_file("13-"), "x"))).xhtml)
     assert root.find(".//h:header/h:p[@class='dateline']/h:time", NS).get("datetime") == "2018-01-02"
 

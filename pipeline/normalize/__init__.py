@@ -11,9 +11,11 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from pipeline.chars import significant
 from pipeline.errors import PreservationError
 from pipeline.model import Advisory, Change, Document
 from pipeline.normalize import (  # noqa: F401  (importing a family registers its rules)
+    contents,
     debris,
     encoding,
     punctuation,
@@ -23,9 +25,9 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     structure,
     tables,
     template_tables,
+    webnav,
     webpage,
 )
-from pipeline.normalize.chars import significant
 from pipeline.normalize.metadata import extract
 from pipeline.normalize.registry import RULES, Log, Rule
 
@@ -52,7 +54,7 @@ def normalize(doc: Document) -> Document:
         # Review findings describe the text as it is: keep only the last pass's.
         warnings = [w for w in warnings if not w.rule.startswith("review/")]
         for r in RULES:
-            after, log = apply(r, text)
+            after, log = apply(r, text, info)
             if after != text and (after_kept := significant(after)) != kept:  # most rules keep them all, in order
                 lost = Counter(kept) - Counter(after_kept)
                 lost.subtract(log.removed)
@@ -71,9 +73,10 @@ def normalize(doc: Document) -> Document:
     return replace(doc, markdown=markdown, changes=changes, warnings=warnings, meta=extract(markdown, info))
 
 
-def apply(r: Rule, text: str) -> tuple[str, Log]:
-    """Run one rule over the text; returns the new text and what the rule changed."""
-    log = Log(r.id)
+def apply(r: Rule, text: str, known: dict[str, str] | None = None) -> tuple[str, Log]:
+    """Run one rule over the text (``known``: what earlier rules learned about the source);
+    returns the new text and what the rule changed."""
+    log = Log(r.id, known)
     if r.kind == "text":
         after, removed = r.fn(text)
         if after != text:

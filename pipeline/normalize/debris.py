@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.normalize.chars import significant
+from pipeline.chars import significant
 from pipeline.normalize.registry import Log, rule
 
 PAGE_NUMBER_RE = re.compile(r"^\s*[—–\-－]+\s*\d{1,3}\s*[—–\-－]*\s*$")

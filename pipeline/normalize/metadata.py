@@ -1,8 +1,10 @@
-"""What the normalized text says about the document: title, issuing organ, date.
+"""What the normalized text says about the document: title, 公文 elements, organ, date.
 
-The signature block of a 公文 (§7.3.5) is the organ's name on one line and the 成文日期 on the
-next, at the end of the body; when it is missing, the organ is read from the title
-(``某某镇人民政府2018年度…报告``).
+The blocks of the normalized Markdown are classified by the 公文 element model
+(``pipeline.gongwen``), the same classification the XHTML stage builds from: the title, 文号,
+主送, 署名 and 成文日期 (§7.3.5), 附件说明, 抄送 and 印发 come from the roles it gives. Without
+a signature, the organ is read from the title (``某某镇人民政府2018年度…报告``), the page's
+发布机构 or an order's number, and the date from a dateline or an occasion line.
 """
 
 from __future__ import annotations
@@ -10,117 +12,83 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from pipeline import gongwen, markup
+from pipeline.chars import HAN
+from pipeline.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE, parse_date
 from pipeline.model import Metadata
-from pipeline.normalize.chars import HAN
-from pipeline.normalize.structure import DATE_LINE_RE, ORGAN_SUFFIX_RE, strip_markup
 
-_DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _ORGAN_IN_TITLE_RE = re.compile(
     f"^([{HAN}（）]+?(人民政府|政府办公室|办公厅|办公室|委员会|管委会|[{HAN}](局|委|厅|部|署|院)))"
 )
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号")  # normalized 文号
-
-
-def parse_date(text: str) -> dt.date | None:
-    m = _DATE_RE.search(text)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
-_CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "O": 0, "Ｏ": 0, "0": 0, "０": 0, "零": 0}
-_CN_DATE_RE = re.compile(
-    r"([〇○OＯ0０零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日"
-)
+_ORDER_RE = re.compile(rf"^([{HAN}]{{2,24}}?)令第\d+号$")
 _OCCASION_RE = re.compile(r"^(?:——)?(\d{4}年\d{1,2}月\d{1,2}日)在.{2,40}会议上")
+# Keys under which a crawler's header or a page names the document's title (webpage rules note
+# them); a title taken from there, not from the body, says so in ``title_source``.
+TITLE_KEYS = ("标题", "网页标题")
 
 
-def _cn_number(text: str) -> int:
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return (_CN_NUM.get(tens, 1) if tens else 1) * 10 + (_CN_NUM.get(units, 0) if units else 0)
-    return _CN_NUM.get(text, 0)
-
-
-def parse_any_date(text: str) -> dt.date | None:
-    """Arabic (``2019年3月5日``) or Chinese-numeral (``二○一二年五月十七日``) dates."""
-    found = parse_date(text)
-    if found:
-        return found
-    m = _CN_DATE_RE.search(text)
-    if not m:
-        return None
-    year = int("".join(str(_CN_NUM[c]) for c in m[1]))
-    try:
-        return dt.date(year, _cn_number(m[2]), _cn_number(m[3]))
-    except ValueError:
-        return None
-
-
-def _signature(lines: list[str], meta: Metadata) -> None:
-    """The last organ line directly followed by a date line (§7.3.5)."""
-    for k in range(len(lines) - 1, 0, -1):
-        if not DATE_LINE_RE.match(lines[k]):
-            continue
-        level, organ = strip_markup(lines[k - 1])
-        plain = not re.search(r"[。，；：、]", organ) and not DATE_LINE_RE.match(organ)
-        if not level and len(organ) <= 40 and plain and ORGAN_SUFFIX_RE.search(organ.split(" ")[-1]):
-            meta.signature, meta.organ = lines[k - 1], organ
-            meta.date_text, meta.date = lines[k], parse_any_date(lines[k])
-            return
-
-
-def _recipients(lines: list[str]) -> str:
-    """主送机关 (§7.3.2): the first line after the title that ends with a full-width colon."""
-    for line in lines[1:8]:
-        if line.startswith("#"):
-            continue
-        if line.endswith("：") and len(line) <= 200 and not re.search(r"[。；]", line):
-            return line[:-1]
-    return ""
-
-
-def _first_date(lines: list[str]) -> dt.date | None:
+def _first_date(texts: list[str]) -> dt.date | None:
     """Without a signature: a date line (under the title, or alone at the end) or an occasion line."""
-    for line in lines:
-        if DATE_LINE_RE.match(line):
-            return parse_any_date(line)
-        m = _OCCASION_RE.match(line)
+    for text in texts:
+        if DATE_LINE_RE.match(text):
+            return parse_date(text)
+        m = _OCCASION_RE.match(text)
         if m:
             return parse_date(m[1])
     return None
 
 
-def _organ_fallback(title: str, info: dict[str, str]) -> str:
-    """Without a signature: the organ before 关于 in the title, the page's 发布机构, or the title's prefix."""
-    before, found, _ = title.partition("关于")
+def _organ_fallback(meta: Metadata, info: dict[str, str]) -> str:
+    """Without a signature: the organ before 关于 in the title, the page's 发布机构, an order's
+    number, or the title's prefix."""
+    before, found, _ = meta.title.partition("关于")
     if found and before and (ORGAN_SUFFIX_RE.search(before.split(" ")[-1]) or " " in before):
         return before
     publisher = info.get("发布机构", "")
     if publisher and ORGAN_SUFFIX_RE.search(publisher):
         return publisher
-    m = _ORGAN_IN_TITLE_RE.match(title)
+    order = _ORDER_RE.match(meta.doc_number)
+    if order:
+        return order[1]
+    m = _ORGAN_IN_TITLE_RE.match(meta.title)
     return m[1] if m else ""
 
 
 def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadata:
     info = dict(source_info or {})
-    lines = [ln.strip() for ln in markdown.split("\n") if ln.strip()]
+    fragment, _ = markup.markdown_fragment(markdown)
+    blocks = markup.blocks(fragment)
+    parts = gongwen.classify(blocks)
+    texts = {role: [blocks[i].text for i in parts.find(role)] for role in set(parts.roles.values())}
     meta = Metadata(source_info=info)
-    meta.title = next((ln[2:].strip() for ln in lines[:6] if ln.startswith("# ")), info.get("标题", ""))
-    _signature(lines, meta)
-    meta.recipients = _recipients(lines)
+    if texts.get("title"):
+        meta.title = texts["title"][0]
+        meta.title_source = info.get("标题来源") or next(
+            (key for key in TITLE_KEYS if info.get(key, "").replace(" ", "") == meta.title.replace(" ", "")), "正文"
+        )
+    signers = texts.get("organ", []) + texts.get("signatory", [])
+    meta.organ = " ".join(name for text in texts.get("organ", []) for name in gongwen.organs(text))
+    meta.signature = "\n".join(signers)
+    if texts.get("date"):
+        meta.date_text = texts["date"][0]
+        meta.date = parse_date(meta.date_text)
+    if texts.get("doc-number"):
+        meta.doc_number = gongwen.doc_number(texts["doc-number"][0])
+    elif gongwen.DOC_NUMBER_RE.search(info.get("文号", "")):
+        meta.doc_number = re.sub(r"\s", "", gongwen.DOC_NUMBER_RE.search(info["文号"])[0])
+    if texts.get("recipients"):
+        meta.recipients = texts["recipients"][0][:-1]
+    if texts.get("signer"):
+        meta.signer = re.sub(r"^签\s*发\s*人[：:]\s*", "", texts["signer"][0])
+    if texts.get("cc"):
+        meta.cc = re.sub(r"^抄\s*送[：:]\s*", "", texts["cc"][0]).rstrip("。.")
+    if texts.get("printed"):
+        meta.printed_by = texts["printed"][0]
+    meta.attachments = [name for text in texts.get("attachment-note", []) for name in gongwen.attachment_names(text)]
     if not meta.date:
-        meta.date = _first_date(lines)
+        meta.date = _first_date([b.text for b in blocks if b.kind == "p"])
     if not meta.organ:
-        meta.organ = _organ_fallback(meta.title, info)
-    m = next((DOC_NUMBER_RE.fullmatch(ln) for ln in lines[:8] if DOC_NUMBER_RE.fullmatch(ln)), None)
-    m = m or DOC_NUMBER_RE.search(info.get("文号", ""))
-    if m:
-        meta.doc_number = m[0]
+        meta.organ = _organ_fallback(meta, info)
     if not meta.date and info.get("成文日期"):
         meta.date = parse_date(info["成文日期"])
     return meta

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.normalize.chars import CJK, CJK_RE, HAN_RE, is_cjk, is_han
+from pipeline.chars import CJK, CJK_RE, HAN_RE, is_cjk, is_han
 from pipeline.normalize.registry import rule
 
 _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}

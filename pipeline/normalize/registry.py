@@ -43,11 +43,14 @@ class Rule:
 class Log:
     """Collects what one rule application changed, warned about and learned."""
 
-    def __init__(self, rule_id: str) -> None:
+    def __init__(self, rule_id: str, known: dict[str, str] | None = None) -> None:
         self.rule_id = rule_id
         self.changes: list[Change] = []
         self.warnings: list[Advisory] = []
         self.info: dict[str, str] = {}
+        # What earlier rules learned about the source (its page title, its crawler header):
+        # read-only context, e.g. for the title rule to fall back to the page's title.
+        self.known: dict[str, str] = known or {}
 
     def __call__(self, line: int, before: str, after: str, removed: str = "") -> None:
         self.changes.append(Change(self.rule_id, line, before, after, removed))

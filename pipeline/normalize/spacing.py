@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline import templates
-from pipeline.normalize.chars import CJK, HAN
+from pipeline.chars import CJK, HAN
 from pipeline.normalize.registry import rule
 
 _SPACES = "[ \u00a0\u3000]+"

@@ -8,19 +8,17 @@ them from what the author did write: the numbering and the punctuation.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from pipeline import numbering, templates
-from pipeline.normalize.chars import CJK, HAN, significant
+from pipeline import gongwen, numbering, templates
+from pipeline.chars import CJK, HAN, significant
+from pipeline.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE
+from pipeline.normalize import contents
 from pipeline.normalize.registry import Log, rule
 
 _INDENT_RE = re.compile(rf"^[\u3000 \t]+(?=[{CJK}0-9A-Za-z*#])")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _BOLD_WRAP_RE = re.compile(r"^\*\*(.+)\*\*$")
-_CN_DIGIT = "一二三四五六七八九〇○OＯ0０零"
-# A date alone on a line: 成文日期 (Arabic or Chinese numerals), a dateline, an 印发 date.
-DATE_LINE_RE = re.compile(
-    rf"^[（(]?(\d{{4}}年\d{{1,2}}月\d{{1,2}}日|[{_CN_DIGIT}]{{4}}年[一二三四五六七八九十]{{1,2}}月[一二三四五六七八九十]{{1,3}}日)[）)]?$"
-)
 # A line whose end leaves a sentence open: a wrap or a page break cut it.
 _OPEN_END_RE = re.compile(rf"[{HAN}0-9A-Za-z，、“‘《（—]$|(?<![。！？；：])[”’）》]$")
 _CONTINUATION_START_RE = re.compile(rf"^[{HAN}0-9A-Za-z《“‘（—、，。；：）》”]")
@@ -51,9 +49,7 @@ def strip_indent(line: str) -> str:
     return _INDENT_RE.sub("", line)
 
 
-_GENRE_END_RE = re.compile(
-    r"(报告|通知|意见|办法|决定|规定|方案|纲要|公告|通告|通报|批复|函|请示|纪要|细则|规则|说明|讲话)$"
-)
+_GENRE_END_RE = re.compile(f"({gongwen.GENRES})$")
 _DOC_NUMBER_LINE_RE = re.compile(r"^\S{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 _TRAILING_DOC_NUMBER_RE = re.compile(r"[(（][^()（）]*〔\d{4}〕\d+号[)）]$")
 
@@ -82,11 +78,11 @@ def _title_block(lines: list[str]) -> list[int]:
         if not line.strip():
             continue
         level, text = strip_markup(line)
+        if not block and not level and (_DOC_NUMBER_LINE_RE.match(text) or gongwen.is_head_line(text)):
+            continue  # the 版头 (文号, 发文机关标志, 签发人) stands above the title
         if not _title_like(text):
             if block and (text.startswith(("——", "（", "(")) or _DOC_NUMBER_LINE_RE.match(text)):
                 return block
-            if not block and _DOC_NUMBER_LINE_RE.match(text):
-                continue  # the 文号 of a document with a 版头 stands above its title
             break
         block.append(i)
         if _genre_end(text) or level:
@@ -117,6 +113,7 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
         if _TRAILING_DOC_NUMBER_RE.sub("", "".join(texts)) in later_text and _genre_end(later_text):
             for i in block:
                 log(i + 1, lines[i], "", removed=significant(lines[i]))
+            log.note("标题来源", "正文")
             lines = [ln for i, ln in enumerate(lines) if i not in block]
             block = [i - len(block) for i in later]
             texts = [strip_markup(lines[i])[1] for i in block]
@@ -153,6 +150,8 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
     out = list(lines)
     seen_title = False
     last_level1 = ""
+    listed = None
+    parts = contents.part_headings(lines)  # unnumbered part headings a 目录 names
     for i, line in enumerate(lines):
         if not line.strip() or line.lstrip().startswith("|"):
             continue
@@ -160,6 +159,16 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
         if level == 1 and not seen_title:
             seen_title = True
             continue
+        if i in parts:
+            last_level1 = ""  # each part numbers its sections from 一、
+            if line != f"## {text}":
+                log(i + 1, line, f"## {text}")
+                out[i] = f"## {text}"
+            continue
+        shift = 1 if parts and i > min(parts) else 0  # numbered sections inside a part sit one level lower
+        listed = gongwen.ATTACHMENT_NOTE_RE.match(text) or (listed and re.match(r"^\d{1,2}[.．、]", text))
+        if listed:
+            continue  # 附件：1.… and the names numbered after it are the 附件说明, not headings
         num = numbering.parse(text, hinted=level > 0)
         if num is not None and num.kind == "heading" and num.marker.endswith("、"):
             if num.marker == last_level1:
@@ -173,7 +182,7 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
             new = text if level else line
         elif num.kind == "heading":
             heading = num.canonical.rstrip("。") if num.level == 1 else num.canonical
-            new = "#" * (num.level + 1) + " " + heading.rstrip(" #")
+            new = "#" * min(num.level + 1 + shift, 6) + " " + heading.rstrip(" #")
         else:
             # A run-in heading or a numbered paragraph: keep it a paragraph, repair the marker.
             body = line.strip() if not level else text
@@ -206,11 +215,15 @@ def _check_sequence(previous: str, current: str, line: int, text: str, log: Log)
         log.warn(line, f"一级序号不连续（“{previous or '无'}”之后是“{current}”），请核对", text)
 
 
-def _is_open(parts: list[str]) -> bool:
+def _is_open(parts: list[str], width: int | None) -> bool:
     """Does the paragraph built so far (from ``parts``) leave its sentence open? Only its ends are
-    examined, so a long paragraph growing by repeated joins costs nothing extra."""
+    examined, so a long paragraph growing by repeated joins costs nothing extra. A short line with
+    no punctuation inside (``2025年工作安排建议``) is a heading or a label, not a cut sentence,
+    unless the document is hard-wrapped and the line fills the wrapping width."""
     first, last = parts[0].strip(), parts[-1].strip()
     if len(parts) == 1:
+        if first in ("（", "("):
+            return True  # `（` / `三）保障…`: a heading cut after its opening bracket
         if len(first) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(first[:8]):
             return False
         if len(first) <= 80:
@@ -219,6 +232,8 @@ def _is_open(parts: list[str]) -> bool:
             num = numbering.parse(first)
             if num is not None and num.kind == "heading":
                 return False
+            if _element_line(first) or (_heading_like(first) and (width is None or len(first) < width - 4)):
+                return False
         if first.startswith("——"):
             return False
     if last.endswith("印发"):
@@ -226,18 +241,50 @@ def _is_open(parts: list[str]) -> bool:
     return bool(_OPEN_END_RE.search(last[-3:]))
 
 
+_INNER_PUNCT_RE = re.compile(r"[，。；：！？、,;:!?]")
+
+
+def _heading_like(text: str) -> bool:
+    return len(text) <= 30 and not _INNER_PUNCT_RE.search(text) and not text.endswith(("（", "《", "“", "—"))
+
+
+def _element_line(text: str) -> bool:
+    """A 公文 element that stands on its own line (文号, 附注, 附件 label, 印发, 目录): never part of a
+    wrapped sentence, neither its start nor its rest."""
+    return bool(
+        gongwen.doc_number(text)
+        or (len(text) <= 60 and gongwen.is_annotation(text))
+        or gongwen.PRINTED_RE.match(text)
+        or gongwen.ATTACHMENT_LABEL_RE.match(text)
+        or gongwen.is_toc_title(text)
+    )
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a hard-wrapped document is wrapped at (the most common length of its longer lines,
+    within 3 characters), or None when the lines are paragraphs of every length."""
+    lengths = Counter(n for line in lines if (n := len(line.strip())) >= 15)
+    total = sum(lengths.values())
+    if total < 8:
+        return None
+    width = max(lengths, key=lambda n: (sum(lengths[n - k] for k in range(4)), n))
+    return width if sum(lengths[width - k] for k in range(4)) * 10 >= total * 3 else None
+
+
 def _is_continuation(lines: list[str], j: int) -> bool:
     text = lines[j].strip()
-    if not text or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text):
+    if not text or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text) or _element_line(text):
         return False
     if numbering.parse(text) is not None:
         return False
     if not _CONTINUATION_START_RE.match(text) or (text.endswith("：") and len(text) <= 12):
         return False  # `各位代表：` is a salutation, never the end of a sentence
+    k = _next_nonblank(lines, j + 1)
+    if gongwen.organs(text) and k is not None and (DATE_LINE_RE.match(lines[k].strip()) or gongwen.organs(lines[k])):
+        return False  # a signature's organ lines above the date
     if len(text) > 30:
         return True
     # A short line followed by a date is a signature, not the rest of a sentence.
-    k = _next_nonblank(lines, j + 1)
     return not (k is not None and DATE_LINE_RE.match(lines[k].strip()))
 
 
@@ -255,12 +302,13 @@ def _is_continuation(lines: list[str], j: int) -> bool:
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
+    width = _wrap_width(lines)
     i = 0
     while i < len(lines):
         parts, start = [lines[i].rstrip()], i + 1
         i += 1
         # the paragraph is built from parts; only its last part decides whether it is open
-        while _is_open(parts):
+        while _is_open(parts, width):
             j = _next_nonblank(lines, i)
             if j is None or not _is_continuation(lines, j):
                 break
@@ -297,7 +345,8 @@ def separate_blocks(lines: list[str], log: Log) -> list[str]:
             continue
         is_row = line.lstrip().startswith("|")
         prev_row = bool(out) and out[-1].lstrip().startswith("|")
-        if out and out[-1] and not (is_row and prev_row):
+        item = line.startswith("- ") and bool(out) and out[-1].startswith("- ")  # a list's items stay together
+        if out and out[-1] and not (is_row and prev_row) and not item:
             out.append("")
         out.append(line)
     while out and not out[-1]:
@@ -305,9 +354,6 @@ def separate_blocks(lines: list[str], log: Log) -> list[str]:
     return out
 
 
-ORGAN_SUFFIX_RE = re.compile(
-    r"(人民政府|政府|委员会|办公室|办公厅|管委会|改革委|[局委厅部署院会处室所组]|中心|中央|国务院)$"
-)
 _FRAGMENT_RE = re.compile(rf"^[{HAN}]{{1,12}}$|^[{HAN}]( [{HAN}])+$")
 
 

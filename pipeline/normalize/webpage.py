@@ -8,8 +8,9 @@ dropped character is logged as removed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from pipeline.normalize.chars import lost_characters, significant
+from pipeline.chars import lost_characters, significant
 from pipeline.normalize.registry import Log, rule
 
 _HEADER_KEY_RE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
@@ -32,11 +33,12 @@ _TAIL_START_RE = re.compile(r"^(相关政策与解读|相关链接|相关文件|
 
 @rule(
     "web/crawler-header",
-    "Drop a crawler's `标题: … 原文链接: …` header up to `==== 正文 ====`, keeping its fields as metadata.",
+    "A crawler's `标题: … 原文链接: …` header up to `==== 正文 ====` becomes the title line; its fields are "
+    "kept as metadata.",
     examples=(
         (
             "标题: 某报告\n发布时间: 2019-01-10 16:13\n==================== 正文 ====================\n正文第一段。",
-            "正文第一段。",
+            "# 某报告\n\n正文第一段。",
         ),
     ),
     kind="lines",
@@ -49,23 +51,40 @@ def crawler_header(lines: list[str], log: Log) -> list[str]:
     head = lines[: end + 1]
     if not any(_HEADER_KEY_RE.match(h.strip()) for h in head):
         return lines
+    title = ""
     for h in head:
         m = _HEADER_KEY_RE.match(h.strip())
         if m:
             log.note(m[1], m[2].strip())
-    log(1, "\n".join(head), "", removed=significant("".join(head)))
-    return lines[end + 1 :]
+            title = title or (m[2].strip() if m[1] == "标题" else "")
+    return page_title_line(lines, 0, end + 1, title, log)
+
+
+def page_title_line(lines: list[str], start: int, end: int, title: str, log: Log) -> list[str]:
+    """Replace ``lines[start:end]`` (a page's or a crawler's header) by the title it names, as the
+    document's title line: the title rule keeps it when the body does not carry its own title,
+    and drops it (logged) when it does. Everything else in the header is logged as removed."""
+    head = lines[start:end]
+    new = [f"# {title}", ""] if title else []
+    lost = "".join((Counter(significant("".join(head))) - Counter(significant(title))).elements())
+    log(start + 1, "\n".join(head), "\n".join(new), removed=lost)
+    return [*lines[:start], *new, *lines[end:]]
 
 
 @rule(
     "web/site-title",
-    "Drop a page's `【title】-site name` line, keeping it as metadata.",
-    examples=(("【关于某事的通知】-国家发展和改革委员会\n正文。", "正文。"),),
+    "A page's `【title】-site name` line becomes the title line (the site name dropped), kept as metadata.",
+    examples=(("【关于某事的通知】-国家发展和改革委员会\n正文。", "# 关于某事的通知\n\n正文。"),),
     kind="lines",
     order=92,
 )
 def site_title(lines: list[str], log: Log) -> list[str]:
-    return _drop_first_line(lines, log, _SITE_TITLE_RE, "网页标题", 1)
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    m = _SITE_TITLE_RE.match(lines[first].strip()) if first is not None else None
+    if not m:
+        return lines
+    log.note("网页标题", m[1])
+    return page_title_line(lines, first, first + 1, m[1], log)
 
 
 @rule(

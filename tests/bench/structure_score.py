@@ -39,10 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import etree  # noqa: E402
 
+from pipeline.chars import significant  # noqa: E402
 from pipeline.errors import DocumentError  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.normalize import normalize  # noqa: E402
-from pipeline.normalize.chars import significant  # noqa: E402
 from pipeline.read import read_document  # noqa: E402
 from pipeline.xhtml import XHTML_NS, to_xhtml  # noqa: E402
 
