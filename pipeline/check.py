@@ -158,9 +158,13 @@ class Measured:
     fonts: dict[str, dict[str, object]]  # font name -> {"embedded": bool, "custom_cmap": bool}
     attachments: list[str]
     chosen: dict[str, str]  # role -> the PDF-name form of the family it resolves to here
-    # The first characters of each heading (一、 and （一） levels, standalone or run-in) in the
-    # source XHTML; None without a source, when headings are recognised by their numbers alone.
-    headings: set[str] | None = None
+    # The first characters of each heading of the first two levels (standalone or run-in) in the
+    # source XHTML, with its level; None without a source, when headings are recognised by their
+    # numbers alone (一、 first level, （一） second).
+    headings: dict[str, list[tuple[str, int]]] | None = None
+    # The starts of the source's blocks set flush left without being a paragraph's next line
+    # (目录 entries, 主送, attachment labels): a line before one of them is not a full line.
+    flush_starts: set[str] = field(default_factory=set)
     _chosen_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -519,7 +523,7 @@ def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str,
 @rule("line-fill", "整行（段落中非末行）排满版心：28 字（含首行缩进），行末距版心右边缘 ≤ 0.5 mm；目标 ≥ 95%")
 def _line_fill(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     lines = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3]
-    full = [a for a, b in itertools.pairwise(lines) if _continues(a, b)]
+    full = [a for a, b in itertools.pairwise(lines) if _continues(a, b) and b.ink[:HEADING_KEY] not in m.flush_starts]
     pure = [ln for ln in full if all(CJK_RE.match(ch) for ch in ln.ink)]
     good = [ln for ln in pure if _positions(ln) == CHARS and abs(ln.end - RIGHT) <= 0.5 * MM]
     flush = [ln for ln in full if abs(ln.end - RIGHT) <= 0.5 * MM]
@@ -585,11 +589,15 @@ def _heading_fonts(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]
     for ln in m.lines:
         if abs(ln.x0 - (LEFT + 2 * CHAR)) > 0.6 or abs(ln.size - BODY_PT) > 0.3:
             continue
-        if m.headings is not None and ln.ink[:HEADING_KEY] not in m.headings:
+        if m.headings is not None:
+            level = _heading_level(m.headings, ln.ink)
+        else:
+            level = 1 if _LEVEL_1.match(ln.ink) else 2 if _LEVEL_2.match(ln.ink) else None
+        if level not in (1, 2):
             continue
-        for pattern, role, name in ((_LEVEL_1, "heading-1", "黑体"), (_LEVEL_2, "heading-2", "楷体")):
-            if role in m.chosen and pattern.match(ln.ink) and not m.is_role_font(ln.glyphs[0].font, role):
-                yield "warn", f"“{ln.ink[:10]}”应为{name}，实为 {ln.glyphs[0].font}", ln.page
+        role, name = ("heading-1", "黑体") if level == 1 else ("heading-2", "楷体")
+        if role in m.chosen and not m.is_role_font(ln.glyphs[0].font, role):
+            yield "warn", f"“{ln.ink[:10]}”应为{name}，实为 {ln.glyphs[0].font}", ln.page
 
 
 @rule("page-numbers", "页码“— N —”4 号，连续；单页居右、双页居左空一字，一字线距版心下边缘 7 mm")
@@ -708,6 +716,7 @@ def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None =
     body = None if source is None else _source_body(source)
     if body is not None:
         measured.headings = _source_headings(body)
+        measured.flush_starts = _flush_starts(body)
     metrics: dict = {}
     findings = [finding for r in RULES.values() for finding in r.fn(measured, metrics)]
     if body is not None:
@@ -767,9 +776,41 @@ def _source_text(body: etree._Element) -> tuple[str, str]:
 HEADING_KEY = 6  # characters that identify a heading's first line: its number and a few more
 
 
-def _source_headings(body: etree._Element) -> set[str]:
-    found = [*body.iter(f"{{{XHTML_NS}}}h2", f"{{{XHTML_NS}}}h3"),
-             *(s for s in body.iter(f"{{{XHTML_NS}}}span") if s.get("class") == "run-in")]  # fmt: skip
+def _heading_level(headings: dict[str, list[tuple[str, int]]], ink: str) -> int | None:
+    """The level of the source heading this line is the first line of (or starts with, for a
+    run-in heading), else None: the whole text decides, not only its first characters."""
+    for text, level in headings.get(ink[:HEADING_KEY], ()):
+        # the whole heading; the first line of a wrapped one (a full line); or a run-in's line
+        if ink == text or (len(ink) >= CHARS - 4 and text.startswith(ink)) or ink.startswith(text):
+            return level
+    return None
+
+
+def _source_headings(body: etree._Element) -> dict[str, list[tuple[str, int]]]:
+    """Headings by their first characters, with their level: the level of their section (an
+    unnumbered part heading is the first level, the 一、 sections inside it the second), or of a
+    run-in heading's number. An attachment's title is a title, not a heading."""
+    found = {}
+    for el in body.iter(f"{{{XHTML_NS}}}h2", f"{{{XHTML_NS}}}h3", f"{{{XHTML_NS}}}span"):
+        if el.tag.endswith("span"):
+            if el.get("class") != "run-in":
+                continue
+            level = int(el.get("data-level", "0"))
+        elif el.get("class") == "attachment-title":
+            continue
+        else:
+            level = int(el.tag[-1]) - 1
+        text = re.sub(r"\s", "", "".join(el.itertext()))
+        found.setdefault(text[:HEADING_KEY], []).append((text, level))
+    return found
+
+
+_FLUSH_CLASSES = ("recipients", "salutation", "attachment-label", "toc-title")
+
+
+def _flush_starts(body: etree._Element) -> set[str]:
+    found = [*body.iter(f"{{{XHTML_NS}}}li"),
+             *(p for p in body.iter(f"{{{XHTML_NS}}}p") if p.get("class") in _FLUSH_CLASSES)]  # fmt: skip
     return {re.sub(r"\s", "", "".join(el.itertext()))[:HEADING_KEY] for el in found}
 
 

@@ -67,6 +67,9 @@ _ATTACHMENT_ITEM_RE = re.compile(r"^(\d{1,2})[.．、]\s*(?P<name>.+)$")
 ATTACHMENT_LABEL_RE = re.compile(
     r"^附\s*件\s*(?P<no>\d{1,2}|[一二三四五六七八九十]{1,3})?(?:[ \u3000]+(?P<title>[^：:。]{2,40}))?$"
 )
+# After the signature, `附件1：某某统计表` is an attachment's label and title on one line (web pages
+# write them so); before it, the same form is the 附件说明.
+LABEL_WITH_TITLE_RE = re.compile(r"^附\s*件\s*(?P<no>\d{1,2})?\s*[：:]\s*(?P<title>[^。；]{2,60})$")
 _ANNOTATION_RE = re.compile(r"^[（(][^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*[）)]$")
 TOC_TITLE_RE = re.compile(r"^目[ \u3000]*录$")
 # The genre words a title ends with (…的通知, …工作报告), and those of documents a notice issues.
@@ -156,6 +159,14 @@ def attachment_names(text: str) -> list[str]:
     item = _ATTACHMENT_ITEM_RE.match(rest)
     name = item["name"] if item else rest
     return [name.rstrip("。.；;，, ")] if name.strip() else []
+
+
+def attachment_title(text: str, role: str) -> str:
+    """An attachment part's title: the block itself, or the part of a label that names it."""
+    if role == "attachment-title":
+        return text
+    label = ATTACHMENT_LABEL_RE.match(text) or LABEL_WITH_TITLE_RE.match(text)
+    return (label["title"] or "") if label else ""
 
 
 def is_head_line(text: str) -> bool:
@@ -308,20 +319,31 @@ def _signature(blocks: list[Block], roles: dict[int, str], body: int, end: int) 
         if signers:
             best = (d, signers)
     if best is None:
-        d = limit - 1
-        while d > body and blocks[d].kind == "p" and is_annotation(blocks[d].text):
-            d -= 1
-        if d > body and blocks[d].kind == "p" and DATE_LINE_RE.match(blocks[d].text) and not blocks[d].text.startswith(
-            ("（", "(")
-        ):
-            roles[d] = "date"
-            return d
+        # A date closing the body alone: followed by nothing but 附注, then the end or an attachment.
+        for d in range(limit - 1, body, -1):
+            text = blocks[d].text
+            if blocks[d].kind != "p" or not DATE_LINE_RE.match(text) or text.startswith(("（", "(")):
+                continue
+            k = d + 1
+            while k < limit and blocks[k].kind == "p" and is_annotation(blocks[k].text):
+                k += 1
+            if k == limit or _starts_attachment(blocks, k, limit):
+                roles[d] = "date"
+                return d
+            return None
         return None
     d, signers = best
     for k in signers:
         roles[k] = "organ" if organs(blocks[k].text) else "signatory"
     roles[d] = "date"
     return d
+
+
+def _starts_attachment(blocks: list[Block], i: int, limit: int) -> bool:
+    """Does an attachment (``附件1：某某统计表``) start at ``i``, running to ``limit``?"""
+    return blocks[i].kind == "p" and bool(LABEL_WITH_TITLE_RE.match(blocks[i].text)) and all(
+        not ATTACHMENT_NOTE_RE.match(b.text) for b in blocks[i + 1 : limit]
+    )
 
 
 def _note_end(blocks: list[Block], note: int) -> int:
@@ -355,7 +377,9 @@ def _attachments(blocks: list[Block], roles: dict[int, str], start: int, end: in
     i = start
     while i < end:
         block = blocks[i]
-        label = ATTACHMENT_LABEL_RE.match(block.text) if block.kind in ("p", "h2", "h3") else None
+        label = None
+        if block.kind in ("p", "h2", "h3"):
+            label = ATTACHMENT_LABEL_RE.match(block.text) or (issued and LABEL_WITH_TITLE_RE.match(block.text))
         if label:
             roles[i] = "attachment-label"
             starts.append(i)

@@ -17,7 +17,7 @@ from dataclasses import replace
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipeline import __version__, gongwen, markup, numbering
+from pipeline import __version__, gongwen, markup, numbering, toc
 from pipeline.chars import CJK
 from pipeline.markup import ALLOWED_TAGS, SANITIZE_RULE, markdown_fragment
 from pipeline.model import Change, Document
@@ -288,7 +288,7 @@ class _Builder:
         self.caption: etree._Element | None = None
         self.signature: etree._Element | None = None
         self.imprint: etree._Element | None = None
-        self.toc: etree._Element | None = None
+        self.nav: etree._Element | None = None
 
     def add(self, i: int, block: etree._Element) -> list[Change]:
         role = self.parts.roles.get(i, "")
@@ -387,9 +387,10 @@ class _Builder:
         header = _sub(part, "header")
         self.stack = [(1, part)]
         if role == "attachment-label":
-            label = gongwen.ATTACHMENT_LABEL_RE.match("".join(block.itertext()).strip())
+            text = block_text(block)
+            label = gongwen.ATTACHMENT_LABEL_RE.match(text) or gongwen.LABEL_WITH_TITLE_RE.match(text)
             if label and label["title"]:
-                _sub(header, "p", block_text(block)[: label.start("title")].strip(), class_="attachment-label")
+                _sub(header, "p", text[: label.start("title")].strip(), class_="attachment-label")
                 _sub(header, "h2", label["title"], class_="attachment-title")
                 return
             block.set("class", "attachment-label")
@@ -417,18 +418,18 @@ class _Builder:
 
     def _toc(self, block: etree._Element, role: str) -> None:
         """目录: kept as a navigation block; entries link to the headings they name (finish)."""
-        if self.toc is None:
-            self.toc = _sub(self._container(), "nav", class_="toc")
+        if self.nav is None:
+            self.nav = _sub(self._container(), "nav", class_="toc")
         if role == "toc-title":
             block.set("class", "toc-title")
-        self.toc.append(block)
+        self.nav.append(block)
 
     def finish(self) -> None:
         if not len(self.header):
             self.article.remove(self.header)
         _heading_sentences(self.article)
-        if self.toc is not None:
-            _link_toc(self.toc, self.article)
+        if self.nav is not None:
+            _link_toc(self.nav, self.article)
         if self.imprint is not None:  # the 版记 closes the document, after the attachments
             self.article.append(self.imprint)
 
@@ -455,23 +456,17 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _link_toc(toc: etree._Element, article: etree._Element) -> None:
-    """Link each 目录 entry to the heading it names (same text, or the heading ends with the entry's
-    words without their number), so the PDF can print the page each entry is on."""
-    headings = [(h.getparent().get("id"), _compact(block_text(h)))
+def _link_toc(toc_nav: etree._Element, article: etree._Element) -> None:
+    """Link each 目录 entry to the heading it names (``pipeline.toc.names``), the first such heading
+    after the previous entry's, so the PDF can print the page each entry is on."""
+    headings = [(h.getparent().get("id"), block_text(h))
                 for h in article.iter(*(f"{{{XHTML_NS}}}h{n}" for n in range(2, 7)))
                 if h.getparent().get("id")]  # fmt: skip
-    for item in toc.iter(f"{{{XHTML_NS}}}li"):
-        if len(item) and _local(item[0]) == "a":
+    position = 0
+    for item in toc_nav.iter(f"{{{XHTML_NS}}}li"):
+        found = next((k for k in range(position, len(headings)) if toc.names(block_text(item), headings[k][1])), None)
+        if found is None or len(item):
             continue
-        entry = _compact(block_text(item))
-        num = numbering.parse(entry)
-        words = num.text if num else entry
-        target = next((sid for sid, text in headings if text == entry), None) or next(
-            (sid for sid, text in headings if len(words) >= 4 and text.endswith(words)), None
-        )
-        if target:
-            link = _x("a", item.text, href=f"#{target}")
-            link.extend(list(item))
-            item.text = None
-            item.insert(0, link)
+        position = found + 1
+        item.text, link = None, _sub(item, "a", item.text, href=f"#{headings[found][0]}")
+        link.tail = None

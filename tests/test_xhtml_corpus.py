@@ -13,9 +13,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline.chars import significant
+from pipeline.markup import SANITIZE_RULE, _markdown_html
 from pipeline.normalize import normalize
 from pipeline.read import read_document
-from pipeline.markup import SANITIZE_RULE, _markdown_html
 from pipeline.xhtml import XHTML_NS, to_xhtml
 from tests.conftest import CORPUS, SEED, corpus_file
 

@@ -17,6 +17,7 @@ from pipeline.model import Advisory, Change, Document
 from pipeline.normalize import (  # noqa: F401  (importing a family registers its rules)
     contents,
     debris,
+    elements,
     encoding,
     punctuation,
     review,

@@ -85,6 +85,10 @@ def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadat
     if texts.get("printed"):
         meta.printed_by = texts["printed"][0]
     meta.attachments = [name for text in texts.get("attachment-note", []) for name in gongwen.attachment_names(text)]
+    if not meta.attachments:  # no 附件说明: the attachments' own titles
+        meta.attachments = [gongwen.attachment_title(blocks[i].text, parts.roles[i]) for i in sorted(parts.roles)
+                            if parts.roles[i] in ("attachment-label", "attachment-title")]
+        meta.attachments = [name for name in meta.attachments if name]
     if not meta.date:
         meta.date = _first_date([b.text for b in blocks if b.kind == "p"])
     if not meta.organ:

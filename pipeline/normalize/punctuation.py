@@ -129,7 +129,8 @@ def curly_quotes(line: str) -> str:
 
 _ELLIPSIS_RE = re.compile(rf"(?<=[{CJK}])(\.{{3,6}}|。{{3,6}}|…(?!…)|…{{3,}})")
 _DASH_RE = re.compile(r"(?<=[\u4e00-\u9fff，。”])(--|－－)(?=[\u4e00-\u9fff“])")
-_YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-－~～–]\s*(\d{4})(?=\s*年)")
+# `～` (浪纹线) is as correct as `—` between years (GB/T 15834 §4.13): it is kept as written.
+_YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-－–]\s*(\d{4})(?=\s*年)")
 
 
 @rule(

@@ -44,6 +44,10 @@ _SPACED_PARTS_RE = re.compile(
 )
 
 
+# `附件1：某某统计表 指标名称…`: an attachment's label and title, then its content.
+_LABELLED_ATTACHMENT_RE = re.compile(r"^(附件\d{0,2}[：:][^ \u3000。；，]{2,60})[ \u3000]+(?=\S)", re.M)
+
+
 def _is_flattened(line: str) -> bool:
     if len(line) < FLAT_MIN_CHARS:
         return False
@@ -113,6 +117,7 @@ def split_flattened(line: str) -> list[str]:
         piece = _GLUED_SIGNATURE_RE.sub(lambda m: f"\n{m[1]}\n{m[2]}\n", piece)
         piece = _SPACED_PARTS_RE.sub("\n", piece)
         piece = _GLUED_RECIPIENTS_RE.sub(lambda m: f"\n{m[1]}\n", piece)
+        piece = _LABELLED_ATTACHMENT_RE.sub("\\1\n", piece)
         out.extend(p.strip() for p in piece.split("\n") if p.strip())
     return out
 

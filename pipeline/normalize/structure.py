@@ -170,6 +170,8 @@ def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
         if listed:
             continue  # 附件：1.… and the names numbered after it are the 附件说明, not headings
         num = numbering.parse(text, hinted=level > 0)
+        if num is not None and num.kind == "heading" and _table_label(lines, i):
+            num = None  # `一、财政拨款收入` above its figure: a row of a table broken into lines
         if num is not None and num.kind == "heading" and num.marker.endswith("、"):
             if num.marker == last_level1:
                 # `三、` straight after `三、`: a table label shredded by the converter.
@@ -256,6 +258,7 @@ def _element_line(text: str) -> bool:
         or (len(text) <= 60 and gongwen.is_annotation(text))
         or gongwen.PRINTED_RE.match(text)
         or gongwen.ATTACHMENT_LABEL_RE.match(text)
+        or (len(text) <= 60 and gongwen.ATTACHMENT_NOTE_RE.match(text))
         or gongwen.is_toc_title(text)
     )
 
@@ -310,7 +313,7 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
         # the paragraph is built from parts; only its last part decides whether it is open
         while _is_open(parts, width):
             j = _next_nonblank(lines, i)
-            if j is None or not _is_continuation(lines, j):
+            if j is None or not _is_continuation(lines, j) or not _may_join(parts[-1].strip(), lines[j].strip(), width):
                 break
             head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
@@ -319,6 +322,26 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
             i = j + 1
         out.append("".join(parts))
     return out
+
+
+_AMOUNT_RE = re.compile(r"^(\d{1,3}(,\d{3})+(\.\d+)?|\d+\.\d{2})")
+
+
+def _table_label(lines: list[str], i: int) -> bool:
+    """Is the line a table's row label, its figure on the next line (``91,016,775.35``)?"""
+    k = _next_nonblank(lines, i + 1)
+    return k is not None and bool(_AMOUNT_RE.match(lines[k].strip()))
+
+
+_NUMBER_LINE_RE = re.compile(r"^[\d,.，．%\-+]+$")
+
+
+def _may_join(head: str, tail: str, width: int | None) -> bool:
+    """A number alone on a line is a table cell, not part of a sentence; a short line with no
+    punctuation after a line that does not fill the wrapping width is a heading of its own."""
+    if _NUMBER_LINE_RE.match(head) or _NUMBER_LINE_RE.match(tail):
+        return False
+    return not (_heading_like(tail) and (width is None or len(head) < width - 4) and len(head) < 60)
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:
@@ -409,40 +432,48 @@ def join_signature(lines: list[str], log: Log) -> list[str]:
     order=350,
 )
 def unnumbered_headings(lines: list[str], log: Log) -> list[str]:
+    """A section title such as ``2024年工作回顾`` ends like one; any other short line counts only
+    when the document is written a paragraph a line, the line stands between a finished
+    paragraph and a long one, and the document has at least two such lines."""
     if any(ln.startswith("## ") for ln in lines):
         return lines
     body = [i for i, ln in enumerate(lines) if ln.strip()]
-    inner = set(body[3:-3])
-    out = list(lines)
-    for i in sorted(inner):
+    paragraphs = _wrap_width(lines) is None
+    named, standing = [], []
+    for pos in range(3, len(body) - 3):
+        i = body[pos]
         text = lines[i].strip()
-        if (
-            len(text) <= 20
-            and not text.startswith(("#", "|", "<", "**", "——"))
-            and not re.search(r"[。，；：？！、 ]", text)
-            and re.search(r"(回顾|安排|任务|要求|部署|目标)$", text)
-        ):
-            out[i] = f"## {text}"
-            log(i + 1, lines[i], out[i])
-            log.warn(i + 1, "一级标题缺少序号（未自动编号），请核对原文", text)
+        if not _section_like(text):
+            continue
+        if _SECTION_END_RE.search(text):
+            named.append(i)
+        elif paragraphs and _between_paragraphs(lines[body[pos - 1]].strip(), lines[body[pos + 1]].strip()):
+            standing.append(i)
+    out = list(lines)
+    for i in sorted(named + (standing if len(named) + len(standing) >= 2 else [])):
+        out[i] = f"## {lines[i].strip()}"
+        log(i + 1, lines[i], out[i])
+        log.warn(i + 1, "一级标题缺少序号（未自动编号），请核对原文", lines[i].strip())
     return out
 
 
-_ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d*)\s*[:：]\s*(.+?)[。.．]?$")
+_SECTION_END_RE = re.compile(r"(回顾|安排|任务|要求|部署|目标)$")
 
 
-@rule(
-    "structure/attachment-note",
-    "附件说明 (§7.3.4): `附件:1.统计表。` → `附件：1.统计表` (full-width colon, no closing punctuation).",
-    examples=(("附件:1.统计表。", "附件：1.统计表"), ("附件1：平潭县统计表", "附件1：平潭县统计表")),
-    kind="line",
-    order=280,
-)
-def attachment_note(line: str) -> str:
-    m = _ATTACHMENT_RE.match(line.strip())
-    if not m or len(line) > 80:
-        return line
-    return f"附件{m[1]}：{m[2]}"
+def _section_like(text: str) -> bool:
+    return (
+        4 <= len(text) <= 20
+        and not text.startswith(("#", "|", "<", "**", "——", "- "))
+        and not re.search(r"[。，；：？！、 （）()]", text)
+        and numbering.parse(text) is None
+        and not DATE_LINE_RE.match(text)
+        and not gongwen.organs(text)
+        and not gongwen.ATTACHMENT_LABEL_RE.match(text)
+    )
+
+
+def _between_paragraphs(before: str, after: str) -> bool:
+    return len(before) >= 30 and before.endswith(("。", "！", "？", "”")) and len(after) >= 40
 
 
 MAX_QUOTE_DEPTH = 3

@@ -108,6 +108,10 @@ def chrome(lines: list[str], log: Log) -> list[str]:
             rest = lines[i:]
             while out and out[-1].strip() in ("", "附件：", "附件:"):
                 rest.insert(0, out.pop())
+            downloads = _download_list(out)
+            if downloads:
+                rest = out[-downloads:] + rest
+                del out[-downloads:]
             log(i + 1, "\n".join(rest), "", removed=significant("".join(rest)))
             break
         labelled = _LABELLED_RE.match(text)
@@ -128,6 +132,19 @@ def chrome(lines: list[str], log: Log) -> list[str]:
         out.append(new)
         i += 1
     return out
+
+
+def _download_list(out: list[str]) -> int:
+    """How many lines at the end of ``out`` are a page's list of attachment downloads: `附件：`
+    and the file names after it, above the related links."""
+    nonblank = [k for k in range(len(out) - 1, max(len(out) - 12, -1), -1) if out[k].strip()]
+    for n, k in enumerate(nonblank[:6]):
+        if out[k].strip() in ("附件：", "附件:"):
+            names = nonblank[:n]
+            if all(len(out[j].strip()) <= 60 and not re.search(r"[。；！？]", out[j]) for j in names):
+                return len(out) - k
+            return 0
+    return 0
 
 
 def _breadcrumb_length(lines: list[str], i: int) -> int:
