@@ -119,6 +119,15 @@ class Line:
         return "".join(g.text for g in self.glyphs if not g.text.isspace())
 
 
+class Rule(NamedTuple):
+    """A horizontal rule: its left and right ends, its top and bottom (pt, from the page top)."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
 @dataclass
 class Page:
     number: int
@@ -128,6 +137,7 @@ class Page:
     stream_text: str = ""  # all glyphs in drawing order
     flow_text: str = ""  # body and title glyphs (not tables, not page numbers) in drawing order
     paths: list[tuple[float, float]] = field(default_factory=list)  # painted paths' top and bottom (pt)
+    hrules: list[Rule] = field(default_factory=list)  # horizontal rules at least 50 pt long
 
     @cached_property
     def folio(self) -> list[Line]:  # the page-number line(s), below the 版心
@@ -138,8 +148,8 @@ class Page:
         return [ln for ln in self.lines if ln.baseline <= BOTTOM + 5]
 
     @cached_property
-    def has_table(self) -> bool:
-        return any(abs(ln.size - BODY_PT) > 0.3 and abs(ln.size - TITLE_PT) > 0.3 for ln in self.block)
+    def has_table(self) -> bool:  # table text is set smaller than 4号 (the 版记's size)
+        return any(ln.size < FOLIO_PT - 0.3 for ln in self.block)
 
     @cached_property
     def table_paths(self) -> list[tuple[float, float]]:
@@ -165,6 +175,12 @@ class Measured:
     # The starts of the source's blocks set flush left without being a paragraph's next line
     # (目录 entries, 主送, attachment labels): a line before one of them is not a full line.
     flush_starts: set[str] = field(default_factory=set)
+    # The starts of the source's parts that begin a new page (attachments, §7.3.7): the page
+    # before one ends where its text ends, like a document's last page.
+    page_starts: set[str] = field(default_factory=set)
+    # 公文 elements the source has, for their rules: 主送's first characters, a 版记.
+    recipients: str = ""
+    imprint: bool = False
     _chosen_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -192,19 +208,31 @@ class _Device(PDFTextDevice):
         super().__init__(rsrcmgr)
         self.glyphs: list[Glyph] = []
         self.paths: list[tuple[float, float]] = []
+        self.rules: list[Rule] = []
         self.height = PAGE_H
         self._known: dict[int, dict[tuple[int, int | None], tuple[str, float]]] = {}
 
     def begin_page(self, page, ctm) -> None:
         self.glyphs = []
         self.paths = []
+        self.rules = []
         self.height = page.mediabox[3] - page.mediabox[1]
 
     def paint_path(self, graphicstate, stroke, fill, evenodd, path) -> None:
-        _, b, _, d, _, f = self.ctm
-        ys = [self.height - (b * x + d * y + f) for op in path for x, y in zip(op[1::2], op[2::2], strict=False)]
-        if ys:
-            self.paths.append((min(ys), max(ys)))
+        if _coloured(graphicstate.scolor if stroke else graphicstate.ncolor):
+            return  # the 版头's red separator is not a table rule
+        a, b, c, d, e, f = self.ctm
+        boxes: list[list[tuple[float, float]]] = []
+        for op in path:
+            if op[0] == "m" or not boxes:
+                boxes.append([])
+            boxes[-1] += [(a * x + c * y + e, self.height - (b * x + d * y + f))
+                          for x, y in zip(op[1::2], op[2::2], strict=False)]  # fmt: skip
+        extents = [(min(p[0] for p in box), max(p[0] for p in box), min(p[1] for p in box), max(p[1] for p in box))
+                   for box in boxes if box]  # fmt: skip
+        if extents:
+            self.paths.append((min(e[2] for e in extents), max(e[3] for e in extents)))
+            self.rules += _horizontal_rules(extents)
 
     def render_string_horizontal(self, seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise,
                                  dxscale, ncs, graphicstate):  # fmt: skip
@@ -239,6 +267,31 @@ class _Device(PDFTextDevice):
                     x += wordspace
                 needcharspace = True
         return (x, y)
+
+
+def _horizontal_rules(extents: list[tuple[float, float, float, float]]) -> list[Rule]:
+    """The horizontal rules a painted path draws: a thin box, or the top and bottom sides of a
+    border drawn as an outer box with an inner one cut out (as WeasyPrint draws borders)."""
+    ordered = sorted(extents, key=lambda e: e[3] - e[2], reverse=True)
+    x0, x1, top, bottom = ordered[0]
+    if x1 - x0 < 50:
+        return []
+    if len(ordered) == 1:
+        return [Rule(x0, x1, top, bottom)] if bottom - top < 2 else []
+    inner = ordered[1]
+    sides = [(top, inner[2]), (inner[3], bottom)]
+    return [Rule(x0, x1, t, b) for t, b in sides if 0.05 < b - t < 2]
+
+
+def _coloured(color: object) -> bool:
+    """Is a PDF colour other than black or grey (a gray level, or RGB/CMYK of equal parts)?"""
+    values = color if isinstance(color, (list, tuple)) else [color]
+    numbers = [v for v in values if isinstance(v, (int, float))]
+    if len(numbers) == 3:
+        return max(numbers) - min(numbers) > 0.1
+    if len(numbers) == 4:
+        return max(numbers[:3]) - min(numbers[:3]) > 0.1
+    return False
 
 
 def _char_text(font, cid: int) -> str:
@@ -339,7 +392,8 @@ def read_pdf(pdf: bytes, chosen: dict[str, str] | None = None) -> Measured:
         x0, y0, x1, y1 = pdf_page.mediabox
         stream_text = "".join(g.text for g in device.glyphs)
         flow_text = "".join(g.text for g in device.glyphs if _is_flow(g))
-        page = Page(number, x1 - x0, y1 - y0, _lines(number, device.glyphs), stream_text, flow_text, device.paths)
+        page = Page(number, x1 - x0, y1 - y0, _lines(number, device.glyphs), stream_text, flow_text, device.paths,
+                    device.rules)
         pages.append(page)
         for spec in (resolve1(resolve1(pdf_page.resources).get("Font")) or {}).values():
             _describe_font(resolve1(spec), font_info)
@@ -431,9 +485,10 @@ def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         return
     left = min(ln.x0 for ln in body)
     right = max(ln.end for ln in m.lines)  # tables included
-    firsts = ([ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3][:1] for page in m.pages)
+    firsts = ([ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3][:1]
+              for page in m.pages)  # fmt: skip
     tops = [first[0] for first in firsts if first]
-    top = min(ln.baseline - _ascent(ln) - (PITCH - ln.size) / 2 for ln in tops)
+    top = min(_row_top(ln) for ln in tops)
     bottom = max(ln.baseline for ln in m.lines)
     metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=round(top / MM, 2))
     # Text left of or above the 版心 is a broken layout; a block that merely starts further in
@@ -452,6 +507,11 @@ def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         yield "fail", f"文字超出版心下边缘：{bottom / MM:.2f} mm（应 ≤ 262 mm）", 0
 
 
+def _row_top(line: Line) -> float:
+    """The top of the grid row a line sits in (its glyphs' em-box top less the half-leading)."""
+    return line.baseline - _ascent(line) - (PITCH - line.size) / 2
+
+
 def _ascent(line: Line) -> float:
     return 0.88 * line.size  # CJK fonts: ideographic em-box top at 0.88 em above the baseline
 
@@ -466,10 +526,11 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         table_rows = [int((bottom - TOP) / PITCH + 0.05) for _, bottom in page.table_paths]  # whole grid rows
         reached = max([rows[-1] + 1 if rows else 0, *table_rows])
         rows_by_page.append(reached)
-        if page is m.pages[-1] or not reached:
+        if page is m.pages[-1] or not reached or _before_new_page(m, page):
             continue
         full += 1
-        if reached == ROWS and len(rows) == len(text):
+        baselines = len({round(ln.baseline) for ln in text})  # lines side by side share one (文号 and 签发人)
+        if reached == ROWS and len(rows) == baselines:
             exact += 1
         elif reached != ROWS:
             why = _MOVED_TABLE if _starts_with_table(m, page) else ""
@@ -482,6 +543,13 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
 
 
 _MOVED_TABLE = "（下页开头的表格，表头和首行在本页放不下，整表移到下页：表格行不跨页拆分）"
+
+
+def _before_new_page(m: Measured, page: Page) -> bool:
+    """Does the next page start a part that begins on a new page (an attachment)?"""
+    following = m.pages[page.number] if page.number < len(m.pages) else None
+    first = following.block[0].ink if following and following.block else ""
+    return any(first.startswith(start) for start in m.page_starts)
 
 
 def _starts_with_table(m: Measured, page: Page) -> bool:
@@ -568,7 +636,9 @@ def _continues(line: Line, following: Line) -> bool:
 
 @rule("sizes", "正文 3 号（16 pt）；标题 2 号（22 pt）且居中")
 def _sizes(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
-    glyphs = [g for page in m.pages if not page.has_table for ln in page.block for g in ln.glyphs if g.text.strip()]
+    other = (TITLE_PT, MARK_PT, FOLIO_PT)  # the title, the 发文机关标志, the 版记
+    glyphs = [g for page in m.pages if not page.has_table for ln in page.block for g in ln.glyphs
+              if g.text.strip() and all(abs(g.size - size) > 0.3 for size in other)]  # fmt: skip
     title = [ln for ln in m.pages[0].block if abs(ln.size - TITLE_PT) < 0.3] if m.pages else []
     body_share = sum(abs(g.size - BODY_PT) < 0.3 for g in glyphs) / len(glyphs) if glyphs else 0.0
     metrics.update(body_16pt_share=round(body_share, 4), title_lines=[ln.ink for ln in title])
@@ -640,6 +710,80 @@ def _signature(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
                date.page)  # fmt: skip
     if date.page == sig.page and abs(date.baseline - sig.baseline - PITCH) > 0.5:
         yield "warn", "成文日期不在署名的下一行", date.page
+
+
+@rule("recipients", "主送机关顶格，回行仍顶格，以全角冒号结束（GB/T 9704 §7.3.2）")
+def _recipients(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    if not m.recipients:
+        return
+    lines = list(m.lines)
+    start = next((k for k, ln in enumerate(lines) if ln.ink.startswith(m.recipients)), None)
+    if start is None:
+        yield "fail", "PDF 中找不到主送机关", 0
+        return
+    end = next((k for k in range(start, len(lines)) if lines[k].ink.endswith(("：", ":"))), start)
+    metrics["recipients_x0_mm"] = round(lines[start].x0 / MM, 2)
+    for ln in lines[start : end + 1]:
+        if abs(ln.x0 - LEFT) > 0.6:
+            yield "fail", f"主送机关应顶格，“{ln.ink[:10]}”起于 {ln.x0 / MM:.1f} mm", ln.page
+    if not lines[end].ink.endswith(("：", ":")):
+        yield "warn", "主送机关应以全角冒号结束", lines[end].page
+
+
+THICK, THIN = 0.35 * MM, 0.25 * MM  # 版记 rules (§7.4.1)
+
+
+@rule("imprint", "版记位于末页下端、与版心等宽：末条线与版心下边缘重合，首末条粗线 0.35 mm、中间细线 0.25 mm，"
+      "文字 4 号（GB/T 9704 §7.4）")
+def _imprint(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    if not m.imprint:
+        return
+    page = m.pages[-1]
+    lines = [ln for ln in page.block if abs(ln.size - FOLIO_PT) < 0.3]
+    if not lines:
+        yield "fail", "版记（抄送、印发）不在末页", page.number
+        return
+    top = min(ln.baseline for ln in lines) - PITCH
+    rules = sorted({r for r in page.hrules if r.top >= top - 2}, key=lambda r: r.top)  # each side is drawn once
+    if len(rules) < 2:
+        yield "fail", "版记缺少首末两条分隔线", page.number
+        return
+    last = rules[-1]
+    metrics.update(imprint_bottom_mm=round(last.bottom / MM, 2), imprint_rules=len(rules))
+    if abs(last.bottom - BOTTOM) > 1 * MM:
+        yield "fail", f"版记末条线应与版心下边缘重合，实在 {last.bottom / MM:.1f} mm（应为 262 mm）", page.number
+    for k, r in enumerate(rules):
+        width = THICK if k in (0, len(rules) - 1) else THIN
+        if abs((r.bottom - r.top) - width) > 0.06 * MM:
+            drawn = f"{(r.bottom - r.top) / MM:.2f}"
+            yield "warn", f"版记第 {k + 1} 条线粗 {drawn} mm（应为 {width / MM:.2f} mm）", page.number
+        if abs(r.x0 - LEFT) > MM or abs(r.x1 - RIGHT) > MM:
+            yield "fail", f"版记第 {k + 1} 条线应与版心等宽", page.number
+
+
+@rule("attachment-pages", "附件另面编排：“附件N”顶格、黑体，在版心第一行；附件标题居中，在第三行（GB/T 9704 §7.3.7）")
+def _attachment_pages(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    found = 0
+    for page in m.pages:
+        first = page.block[0] if page.block else None
+        if first is None or not any(first.ink.startswith(start) for start in m.page_starts):
+            continue
+        found += 1
+        if first.baseline - TOP > PITCH:
+            yield "fail", f"附件“{first.ink[:8]}”不在版心第一行", page.number
+        if first.ink.startswith("附件") and abs(first.x0 - LEFT) > 0.6:
+            yield "fail", f"“{first.ink[:8]}”应顶格", page.number
+        labelled = first.ink.startswith("附件")
+        if labelled and "heading-1" in m.chosen and not m.is_role_font(first.glyphs[0].font, "heading-1"):
+            yield "warn", f"“{first.ink[:8]}”应为黑体", page.number
+        title = next((ln for ln in page.block if abs(ln.size - TITLE_PT) < 0.3), None)
+        if labelled and title is not None:
+            rows = (_row_top(title) - _row_top(first)) / PITCH
+            if abs(rows - 2) > 0.05:
+                yield "warn", f"附件标题应在第三行，与“{first.ink[:4]}”相距 {rows:.1f} 行", page.number
+            if abs((title.x0 + title.x1) / 2 - (LEFT + RIGHT) / 2) > MM:
+                yield "warn", "附件标题应居中", page.number
+    metrics["attachment_pages"] = found
 
 
 @rule("fonts-embedded", "所有字体均已嵌入")
@@ -717,6 +861,10 @@ def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None =
     if body is not None:
         measured.headings = _source_headings(body)
         measured.flush_starts = _flush_starts(body)
+        measured.page_starts = _page_starts(body)
+        measured.recipients = next((re.sub(r"\s", "", "".join(p.itertext()))[:HEADING_KEY]
+                                    for p in body.iter(f"{{{XHTML_NS}}}p") if p.get("class") == "recipients"), "")
+        measured.imprint = any(f.get("class") == "imprint" for f in body.iter(f"{{{XHTML_NS}}}footer"))
     metrics: dict = {}
     findings = [finding for r in RULES.values() for finding in r.fn(measured, metrics)]
     if body is not None:
@@ -803,6 +951,12 @@ def _source_headings(body: etree._Element) -> dict[str, list[tuple[str, int]]]:
         text = re.sub(r"\s", "", "".join(el.itertext()))
         found.setdefault(text[:HEADING_KEY], []).append((text, level))
     return found
+
+
+def _page_starts(body: etree._Element) -> set[str]:
+    """The first line of each attachment part: its label (``附件1``) or, unlabelled, its title."""
+    parts = [s for s in body.iter(f"{{{XHTML_NS}}}section") if s.get("class") == "attachment"]
+    return {re.sub(r"\s", "", "".join(part[0][0].itertext()))[:HEADING_KEY] for part in parts if len(part[0])}
 
 
 _FLUSH_CLASSES = ("recipients", "salutation", "attachment-label", "toc-title")

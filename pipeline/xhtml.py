@@ -299,7 +299,10 @@ class _Builder:
             block.set("class", _HEADER_ROLES[role])
             if role == "dateline":
                 _time(block)
-            self.header.append(block)
+            if role == "signer":
+                self._signer(block)
+            else:
+                self.header.append(block)
         elif role in _SIGNATURE_ROLES:
             self._signature(block, role)
         elif role == "annotation":
@@ -320,6 +323,22 @@ class _Builder:
         else:
             return self._content(block, tag, role)
         return []
+
+    def _signer(self, block: etree._Element) -> None:
+        """签发人 (§7.2.6): its name in 楷体; on one line with the 发文字号 (the 文号 to the left, the
+        签发人 to the right) when the 文号 comes just before it."""
+        text = block_text(block)
+        label, _, name = text.partition("：") if "：" in text else text.partition(":")
+        if name and not len(block):
+            block.text = label + text[len(label)]
+            _sub(block, "span", name, class_="name")
+        last = self.header[-1] if len(self.header) else None
+        if last is not None and last.get("class") == "doc-number":
+            line = _x("div", class_="issue")
+            self.header.replace(last, line)
+            line.extend([last, block])
+        else:
+            self.header.append(block)
 
     def _container(self) -> etree._Element:
         return self.stack[-1][1]

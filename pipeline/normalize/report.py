@@ -25,6 +25,27 @@ def change_log(doc: Document) -> dict:
             {"rule": w.rule, "line": w.line, "message": w.message, "excerpt": w.excerpt} for w in doc.warnings
         ],
         "source_info": dict(sorted(doc.meta.source_info.items())),
+        "metadata": metadata(doc),
+    }
+
+
+def metadata(doc: Document) -> dict:
+    """What was found about the document: its title and where the title came from, and the 公文
+    elements (organ and date of the signature, 文号, 主送, 签发人, 抄送, 印发, attachments)."""
+    meta = doc.meta
+    return {
+        "title": meta.title,
+        "title_source": meta.title_source,
+        "organ": meta.organ,
+        "date": meta.date.isoformat() if meta.date else None,
+        "date_text": meta.date_text,
+        "signature": meta.signature,
+        "doc_number": meta.doc_number,
+        "recipients": meta.recipients,
+        "signer": meta.signer,
+        "cc": meta.cc,
+        "printed_by": meta.printed_by,
+        "attachments": list(meta.attachments),
     }
 
 

@@ -313,7 +313,7 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
         # the paragraph is built from parts; only its last part decides whether it is open
         while _is_open(parts, width):
             j = _next_nonblank(lines, i)
-            if j is None or not _is_continuation(lines, j) or not _may_join(parts[-1].strip(), lines[j].strip(), width):
+            if j is None or not _is_continuation(lines, j) or not _may_join(parts, lines[j].strip(), width):
                 break
             head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
@@ -336,12 +336,14 @@ def _table_label(lines: list[str], i: int) -> bool:
 _NUMBER_LINE_RE = re.compile(r"^[\d,.，．%\-+]+$")
 
 
-def _may_join(head: str, tail: str, width: int | None) -> bool:
-    """A number alone on a line is a table cell, not part of a sentence; a short line with no
-    punctuation after a line that does not fill the wrapping width is a heading of its own."""
+def _may_join(parts: list[str], tail: str, width: int | None) -> bool:
+    """A number alone on a line is a table cell, not part of a sentence; two short lines with no
+    punctuation, the first not filling the wrapping width, are labels (table cells, headings)."""
+    head = parts[-1].strip()
     if _NUMBER_LINE_RE.match(head) or _NUMBER_LINE_RE.match(tail):
         return False
-    return not (_heading_like(tail) and (width is None or len(head) < width - 4) and len(head) < 60)
+    labels = len(parts) == 1 and _heading_like(head) and _heading_like(tail)
+    return not (labels and (width is None or len(head) < width - 4))
 
 
 def _next_nonblank(lines: list[str], i: int) -> int | None:
