@@ -309,8 +309,13 @@ def write_package(
         # Seal first, publish second: if the process dies in between, the old bag (still sealed
         # by its own entry) stays in place and the new entry is simply never matched.
         now = run.started if run else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        ledger.append(outputs, doc.doc_id, sha256_file(tmp / "tagmanifest-sha256.txt"),
-                      sha256_file(tmp / "data" / "record.xml"), now)  # fmt: skip
+        try:
+            ledger.append(outputs, doc.doc_id, sha256_file(tmp / "tagmanifest-sha256.txt"),
+                          sha256_file(tmp / "data" / "record.xml"), now)  # fmt: skip
+        except ledger.LedgerDamaged as exc:
+            problem = f"封存台账 {outputs / ledger.LEDGER} 已损坏（{exc}），未追加新记录"
+            advice = "请运行 pipeline verify 查看，并从备份恢复台账后重试"
+            raise DocumentError(doc.source_path, problem, advice, code="ledger") from None
         _swap_into_place(tmp, final)
     finally:
         if tmp.exists():

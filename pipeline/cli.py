@@ -175,6 +175,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from pipeline.verify import PROPERTIES, find_bags, verify_bag
 
     reports = []
+    chains: dict[Path, ledger.ChainReport] = {}
     for path in args.paths:
         if not path.is_dir():
             print(
@@ -186,10 +187,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if not bags:
             print(f"{path}：其中没有归档包（找不到 bagit.txt）。", file=sys.stderr)
             return 2
-        chains = {}
         for bag in bags:
-            chain = chains.setdefault(bag.parent, ledger.check_chain(bag.parent))
-            reports.append(verify_bag(bag, rerender=args.rerender, chain=chain))
+            if bag.parent not in chains:
+                chains[bag.parent] = ledger.check_chain(bag.parent)
+            reports.append(verify_bag(bag, rerender=args.rerender, chain=chains[bag.parent]))
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=1))
     else:
@@ -203,6 +204,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                         print(f"    ✗ {prop}：{f.message}")
                 elif found:
                     print(f"    ✓ {prop}：{len(found)} 项检查通过")
+        for chain in chains.values():
+            if chain.torn:
+                print(f"注意：{chain.torn}")
         damaged = sum(not r.ok for r in reports)
         print(f"校验完成：{len(reports)} 个归档包，完好 {len(reports) - damaged} 个，损坏或被改动 {damaged} 个")
     return 1 if any(not r.ok for r in reports) else 0

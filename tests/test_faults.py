@@ -199,3 +199,84 @@ def test_transient_errors_are_retried(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(convert, "read_document", always_busy)
     outcome = convert.convert_file(SEED, "seed2", tmp_path / "out")
     assert not outcome.ok and outcome.code == "io" and "Device or resource busy" in outcome.error
+
+
+def _copies(folder: Path, count: int) -> list[Path]:
+    """``count`` copies of the seed under names of one length (their bags take the same room)."""
+    folder.mkdir(exist_ok=True)
+    paths = [folder / f"seed-{n:02d}.md" for n in range(1, count + 1)]
+    for path in paths:
+        path.write_bytes(SEED.read_bytes())
+    return paths
+
+
+def _pages(path: Path) -> int:
+    """The 4 KiB pages a folder's files take on a tmpfs."""
+    return sum(-(-p.stat().st_size // 4096) for p in path.rglob("*") if p.is_file())
+
+
+def test_disk_full_during_the_ledger_append(tmp_path: Path):
+    """The disk fills exactly when the seal is appended (the bag fits, the ledger's next page does
+    not): the append is rolled back, the ten earlier packages still verify, and once space is
+    freed the next conversion succeeds. A real tmpfs, a real short write."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)
+    try:
+        outputs = mount / "outputs"
+        sources = _copies(tmp_path / "in", 30)
+        assert finish(convert(outputs, *sources[:10]))[0] == 0
+        ledger = outputs / "ledger.jsonl"
+        done = 10
+        # The next entry must need a new page of the ledger file, or nothing is written to a full disk.
+        longest = max(len(line) + 1 for line in ledger.read_bytes().splitlines())
+        while ledger.stat().st_size % 4096 + longest + 32 <= 4096:
+            assert finish(convert(outputs, sources[done]))[0] == 0
+            done += 1
+        before = ledger.read_bytes()
+        filler = mount / "filler"
+        with filler.open("wb") as fh:  # fill the disk to the last page
+            try:
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+            except OSError:
+                pass
+        filled = filler.stat().st_size // 4096
+        target = sources[done]
+        bag_pages = _pages(outputs / sources[0].stem)  # what the new bag will take
+        for free in range(bag_pages - 2, bag_pages + 6):
+            os.truncate(filler, (filled - free) * 4096)
+            code, out, err = finish(convert(outputs, target))
+            assert code == 1 and "磁盘空间不足" in out and "Traceback" not in out + err, out + err
+            assert ledger.read_bytes() == before  # all or nothing
+            assert not (outputs / target.stem).exists() and not list(outputs.glob(".tmp-*"))
+            if "ledger.jsonl" in out:  # the bag fitted, the seal did not
+                break
+        else:
+            pytest.fail("the disk never filled during the ledger append")
+        assert len(all_intact(outputs)) == done
+        filler.unlink()
+        assert finish(convert(outputs, target))[0] == 0
+        assert len(all_intact(outputs)) == done + 1
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_torn_last_ledger_line_is_reported_and_repaired(done: Path):
+    """A crash in the middle of an append leaves half a line: it is reported, the packages before
+    it still verify, and the next conversion removes it and appends after the last whole entry."""
+    ledger = done / "ledger.jsonl"
+    whole = ledger.read_bytes()
+    ledger.write_bytes(whole + whole[: len(whole) // 2])  # half an entry, no line end
+    result = subprocess.run([sys.executable, "-m", "pipeline.cli", "verify", str(done)], capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "不完整" in result.stdout and "Traceback" not in result.stderr
+    code, out, err = finish(convert(done, corpus_file("10-")))
+    assert code == 0, out + err
+    lines = ledger.read_bytes().split(b"\n")
+    assert lines[0] + b"\n" == whole and lines[-1] == b"" and len(lines) == 3
+    assert all_intact(done) == sorted(["seed", corpus_file("10-").stem])
