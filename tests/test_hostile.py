@@ -14,7 +14,7 @@ import pytest
 from pipeline.convert import convert_file
 from pipeline.inputs import doc_id_for
 from tests.conftest import SEED, SEED_ID
-from tests.hostile.cases import CASES, DUPLICATES, TRAP_PORT, Case
+from tests.hostile.cases import CASES, DUPLICATES, HUGE_SPAN, TRAP_PORT, Case
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +119,34 @@ def test_cli_exit_status_with_a_bad_document(tmp_path: Path):
     result = subprocess.run([sys.executable, "-m", "pipeline.cli", "convert", str(SEED), str(bad), "--outputs",
                              str(tmp_path / "out")], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 1 and "成功 1 个，失败 1 个" in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("span", ["100000", "99999999999999999999"])
+def test_huge_span_converts_in_bounded_memory(span: str, tmp_path: Path):
+    """One cell declaring 100000 × 100000 (or 10^20) columns and rows: the spans are capped and
+    cut to the table's real grid before anything is allocated; a real conversion stays under
+    300 MB (it took all the memory there was: 200 MB/s until a MemoryError)."""
+    import json
+    import os
+    import resource
+
+    source = tmp_path / "span.md"
+    source.write_text(f"# 合并单元格\n\n{HUGE_SPAN.replace('100000', span)}\n\n正文结束。\n", encoding="utf-8")
+
+    def limit() -> None:  # without the fix the run would take the machine's memory
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "convert", str(source), "--outputs",
+                             str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=limit)  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    out = proc.stdout.read().decode()
+    peak_mb = usage.ru_maxrss / 1024
+    print(f"peak resident memory {peak_mb:.0f} MB")
+    assert os.waitstatus_to_exitcode(status) == 0, out + proc.stderr.read().decode()
+    assert peak_mb < 300
+    data = tmp_path / "out" / "span" / "data"
+    xhtml = (data / "document.xhtml").read_text(encoding="utf-8")
+    assert "甲" in xhtml and "乙" in xhtml and "丙" in xhtml and span not in xhtml
+    log = json.loads((data / "normalize-log.json").read_text(encoding="utf-8"))
+    assert any("跨度" in c["after"] for c in log["changes"] if c["rule"] == "xhtml/sanitize"), log["changes"]

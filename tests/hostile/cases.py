@@ -73,6 +73,9 @@ URL_TRICKS = f"""# 关于链接与图片的测试文件
 正文第二段，政府信息公开工作有序开展。
 """
 
+# One cell spanning 100000 × 100000: HTML caps spans at 1000 columns and 65534 rows.
+HUGE_SPAN = '<table><tr><td colspan="100000" rowspan="100000">甲</td></tr><tr><td>乙</td><td>丙</td></tr></table>'
+
 CASES: list[Case] = [
     Case("empty", "empty.md", raw(b""), "failed", "empty", "文件为空"),
     Case("whitespace", "whitespace.md", text(" \n\t\n\u3000\n   \n"), "failed", "empty", "文件为空"),
@@ -138,6 +141,20 @@ CASES: list[Case] = [
         text("# 残缺的 HTML\n\n<table><tr><td>甲<td>乙</table></div></span><b>加粗未闭合 <i>斜体\n\n正文结束。\n"),
         "converted",
         phrase="正文结束",
+    ),
+    Case(
+        "huge-span",
+        "span.md",
+        text(f"# 巨大的合并单元格\n\n{HUGE_SPAN}\n\n正文结束。\n"),
+        "converted",
+        phrase="丙",
+    ),
+    Case(
+        "overflowing-span",
+        "span20.md",
+        text(f"# 溢出的合并单元格\n\n{HUGE_SPAN.replace('100000', '99999999999999999999')}\n\n正文结束。\n"),
+        "converted",
+        phrase="丙",
     ),
     Case(
         "url-tricks",
