@@ -312,9 +312,9 @@ def write_package(
         try:
             ledger.append(outputs, doc.doc_id, sha256_file(tmp / "tagmanifest-sha256.txt"),
                           sha256_file(tmp / "data" / "record.xml"), now)  # fmt: skip
-        except ledger.LedgerDamaged as exc:
-            problem = f"封存台账 {outputs / ledger.LEDGER} 已损坏（{exc}），未追加新记录"
-            advice = "请运行 pipeline verify 查看，并从备份恢复台账后重试"
+        except ledger.LedgerError as exc:
+            problem = f"未能写入封存台账 {outputs / ledger.LEDGER}：{exc}"
+            advice = "请运行 pipeline verify 查看台账；台账损坏时从备份恢复，密钥有误时检查 PIPELINE_SEAL_KEY"
             raise DocumentError(doc.source_path, problem, advice, code="ledger") from None
         _swap_into_place(tmp, final)
     finally:

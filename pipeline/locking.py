@@ -68,10 +68,37 @@ def outputs_lock(outputs: Path, wait: float = 3600, say=lambda msg: print(msg, f
 
 
 def remove_leftovers(outputs: Path) -> list[str]:
-    """Temporary and superseded folders of an interrupted run (only ever called under the lock)."""
+    """Temporary and superseded folders of an interrupted run (only ever called under the lock).
+
+    A run killed after sealing a bag and before renaming it into place leaves a complete bag that
+    the ledger's newest entry for its document already names: it is published now (otherwise the
+    bag in place would be one version behind its seal). A run killed between the two renames of a
+    swap leaves the old version aside and no bag in place: it is put back. Anything else goes."""
+    from pipeline import ledger
+    from pipeline.fixity import sha256_file
+
     removed = []
-    for path in outputs.iterdir():
-        if path.is_dir() and path.name.startswith((".tmp-", ".old-")):
+    chain = None
+    for path in sorted(outputs.iterdir()):
+        if not (path.is_dir() and path.name.startswith(".tmp-")):
+            continue
+        doc_id, final = path.name[5:-9], outputs / path.name[5:-9]
+        chain = chain or ledger.check_chain(outputs)
+        latest = chain.latest(doc_id)
+        manifest = path / "tagmanifest-sha256.txt"
+        if latest and manifest.is_file() and latest["tagmanifest_sha256"] == sha256_file(manifest):
+            if final.exists():
+                final.rename(outputs / f".old-{doc_id}-{path.name[-8:]}")
+            path.rename(final)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    for path in sorted(outputs.iterdir()):
+        if path.is_dir() and path.name.startswith(".old-"):
+            final = outputs / path.name[5:-9]
+            if not final.exists():
+                path.rename(final)
+                continue
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed

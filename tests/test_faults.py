@@ -280,3 +280,20 @@ def test_torn_last_ledger_line_is_reported_and_repaired(done: Path):
     lines = ledger.read_bytes().split(b"\n")
     assert lines[0] + b"\n" == whole and lines[-1] == b"" and len(lines) == 3
     assert all_intact(done) == sorted(["seed", corpus_file("10-").stem])
+
+
+def test_a_sealed_bag_left_unpublished_is_published_by_the_next_run(done: Path):
+    """A run killed after sealing a bag and before renaming it into place leaves a complete bag
+    that the ledger's newest entry names: the next run publishes it (verify holds a bag to that
+    entry). Killed between the two renames of a swap, the old version is put back."""
+    from pipeline.locking import outputs_lock
+
+    (done / "seed").rename(done / ".tmp-seed-0123abcd")
+    with outputs_lock(done):
+        pass
+    assert document_folders(done) == ["seed"] and not list(done.glob(".tmp-*"))
+    (done / "seed").rename(done / ".old-seed-0123abcd")
+    with outputs_lock(done):
+        pass
+    assert document_folders(done) == ["seed"] and not list(done.glob(".old-*"))
+    assert all_intact(done) == ["seed"]
