@@ -123,7 +123,7 @@ def _read_entry(bag: Path) -> Entry | None:
         doc_id=bag.name,
         title=text(".//r:题名"),
         organ=text(".//r:责任者"),
-        year=text(".//r:年度"),
+        year=_year(text(".//r:年度"), text(".//r:日期")),
         date=text(".//r:日期"),
         pages=int(text(".//r:页数") or 0),
         genre=text(".//r:文种"),
@@ -134,6 +134,11 @@ def _read_entry(bag: Path) -> Entry | None:
         checks=checks,
         files=files,
     )
+
+
+def _year(year: str, date: str) -> str:
+    """The record's 年度; records before 0.1 wrote 1900 for a document without any date."""
+    return "" if year == "1900" and not date else year
 
 
 def text_of(el: etree._Element, path: str) -> str:
@@ -162,7 +167,7 @@ class Catalog:
         except OSError:
             return []
         for bag in children:
-            if not _SAFE_ID.match(bag.name) or bag.is_symlink() or not (bag / "bagit.txt").is_file():
+            if not _SAFE_ID.fullmatch(bag.name) or bag.is_symlink() or not (bag / "bagit.txt").is_file():
                 continue
             entry = self._entry(bag)
             if entry:
@@ -170,7 +175,7 @@ class Catalog:
         return sorted(found, key=lambda e: (e.date or e.year, e.generated, e.doc_id), reverse=True)
 
     def get(self, doc_id: str) -> Entry | None:
-        if not _SAFE_ID.match(doc_id):
+        if not _SAFE_ID.fullmatch(doc_id):
             return None
         bag = self.root / doc_id
         if bag.is_symlink() or not (bag / "bagit.txt").is_file():

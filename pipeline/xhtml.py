@@ -21,6 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline import __version__, numbering, templates
+from pipeline.errors import DocumentError
 from pipeline.model import Change, Document
 from pipeline.normalize.chars import CJK, significant
 from pipeline.normalize.metadata import DOC_NUMBER_RE
@@ -60,9 +61,29 @@ STATUTORY_TABLES = (
 )
 
 
+class NestingTooDeep(ValueError):
+    """Raw HTML nested deeper than MAX_HTML_DEPTH levels; ``to_xhtml`` names the file."""
+
+
 def to_xhtml(doc: Document) -> Document:
-    xhtml, removals = build(doc)
+    try:
+        doc = replace(doc, meta=replace(doc.meta, title=plain_title(doc.meta.title)))
+        xhtml, removals = build(doc)
+    except NestingTooDeep:
+        problem = f"原文中的 HTML 标签嵌套过深（超过 {MAX_HTML_DEPTH} 层），无法可靠转换"
+        advice = "请删去多余的嵌套标签（常见于网页转换残留的 <div>、<span>），或把这段内容改为普通文字后重试"
+        raise DocumentError(doc.source_path, problem, advice, code="too-complex") from None
     return replace(doc, xhtml=xhtml, changes=[*doc.changes, *removals])
+
+
+def plain_title(title: str) -> str:
+    """The title's text as the sanitized ``<h1>`` shows it (``关于<script>…</script>的通知`` ->
+    ``关于的通知``, ``**关于**`` -> ``关于``): the record, ``<title>``, the PDF and the portal take
+    it from here, never from the raw Markdown line."""
+    if not re.search(r"[<>&*_`\\\[]", title):
+        return title
+    fragment, _ = _sanitize(_markdown_html(title))
+    return " ".join("".join(fragment.itertext()).split())
 
 
 # --- Markdown and sanitizing ----------------------------------------------------------------------
@@ -148,8 +169,24 @@ def _safe_href(value: str) -> bool:
     return scheme in _URL_SCHEMES
 
 
+MAX_HTML_DEPTH = 200  # below libxml2's 256, with room for the XHTML's own levels
+
+
+def _too_deep(root: lxml_html.HtmlElement) -> bool:
+    """Raw HTML nested deeper than the XML parsers downstream take (libxml2 stops at 256 levels
+    and, parsing HTML, silently drops the rest of the document)."""
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_HTML_DEPTH:
+            return True
+    return False
+
+
 def _sanitize(html: str) -> tuple[lxml_html.HtmlElement, list[Change]]:
     raw = lxml_html.fragment_fromstring(html, create_parent="div")
+    if _too_deep(raw):
+        raise NestingTooDeep(MAX_HTML_DEPTH)
     removals = _audit(raw)
     clean = nh3.clean(
         lxml_html.tostring(raw, encoding="unicode"),

@@ -10,7 +10,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from pipeline.archive import RECORD_NS
 from pipeline.convert import convert_file
 from pipeline.inputs import doc_id_for
 from tests.conftest import SEED, SEED_ID
@@ -79,10 +81,23 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
             assert needle not in body, needle
             assert needle.encode() not in pdf_text, needle
         assert " src=" not in xhtml  # nothing for a browser or renderer to fetch
+        record = etree.parse(str(outputs / doc_id / "data" / "record.xml"))
+        title = record.findtext(f".//{{{RECORD_NS}}}题名")
+        tags = (outputs / doc_id / "bag-info.txt").read_text(encoding="utf-8")
+        for needle in case.absent:
+            assert needle not in title and needle not in tags, needle
+        assert all(":" in line and line.isprintable() for line in tags.splitlines()), tags
         from pypdf import PdfReader
 
-        attachments = list(PdfReader(outputs / doc_id / "data" / "document.pdf").attachments)
-        assert attachments == ["document.md", "metadata.xml"]
+        reader = PdfReader(outputs / doc_id / "data" / "document.pdf")
+        assert list(reader.attachments) == ["document.md", "metadata.xml"]
+        for needle in case.absent:
+            assert needle not in (reader.metadata.title or ""), needle
+        from pipeline.verify import verify_bag
+
+        assert verify_bag(outputs / doc_id).ok
+        again = convert_file(path, doc_id, outputs)  # unchanged: kept, no new seal
+        assert again.ok and again.skipped, again
     assert trap == []  # no input ever made the pipeline connect anywhere
     assert not (tmp_path / "pwned").exists()
 

@@ -229,3 +229,14 @@ def test_browser_search_open_download(server: str, outputs: Path, tmp_path: Path
     assert target.name == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告.pdf"
     assert hashlib.sha256(target.read_bytes()).hexdigest() == record_sha256(outputs, SEED_ID, "document.pdf")
     assert os.path.getsize(ARTIFACTS / "portal-index.png") > 10_000
+
+
+def test_a_document_without_a_date_shows_no_made_up_year(server: str, outputs: Path, tmp_path: Path):
+    source = tmp_path / "undated.md"
+    source.write_text("本年度我镇未收到政府信息公开申请，也未发生行政复议和行政诉讼。\n", encoding="utf-8")
+    assert convert_file(source, "undated", outputs).ok
+    record = (outputs / "undated" / "data" / "record.xml").read_text(encoding="utf-8")
+    assert "1900" not in record and "<年度>" not in record
+    page = get(server, "/doc/undated")[2].decode()
+    assert "1900" not in page and "<dt>年度</dt><dd>未识别</dd>" in page
+    assert "1900" not in get(server, "/")[2].decode()

@@ -16,6 +16,7 @@ from pipeline.model import Advisory, Change, Document
 from pipeline.normalize import (  # noqa: F401  (importing a family registers its rules)
     debris,
     encoding,
+    entities,
     punctuation,
     review,
     segment,
