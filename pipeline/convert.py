@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from pipeline import budget
 from pipeline.archive import RunInfo, write_package
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes
@@ -144,11 +145,12 @@ def _stages(path: Path, doc_id: str, outputs: Path, run: RunInfo | None) -> tupl
     from pipeline.check import check_document
     from pipeline.render import render_pdf
 
-    doc = read_document(path, doc_id)
-    doc = normalize(doc)
-    doc = to_xhtml(doc)
-    doc = render_pdf(doc)
-    doc = check_document(doc)
+    with budget.limits(path):  # the archive stage only writes, outside the budget
+        doc = read_document(path, doc_id)
+        doc = normalize(doc)
+        doc = to_xhtml(doc)
+        doc = render_pdf(doc)
+        doc = check_document(doc)
     return doc, write_package(doc, outputs, run=run)
 
 

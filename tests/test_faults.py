@@ -297,3 +297,25 @@ def test_a_sealed_bag_left_unpublished_is_published_by_the_next_run(done: Path):
         pass
     assert document_folders(done) == ["seed"] and not list(done.glob(".old-*"))
     assert all_intact(done) == ["seed"]
+
+
+def test_a_document_over_its_time_budget_fails_alone(tmp_path: Path):
+    """A document whose layout takes longer than PIPELINE_DOC_SECONDS (here 3 s; an 80,000-character
+    paragraph takes about 6 s) is stopped with a message; the next document converts."""
+    slow = tmp_path / "slow.md"
+    slow.write_text("# 长段落\n\n" + "政府信息公开工作稳步推进，" * 6700 + "。\n", encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    started = time.monotonic()
+    code, out, err = finish(convert(outputs, slow, SEED, env={**os.environ, "PIPELINE_DOC_SECONDS": "3"}))
+    assert code == 1 and "超过时间上限（3 秒）" in out and "PIPELINE_DOC_SECONDS" in out, out + err
+    assert "Traceback" not in out + err and time.monotonic() - started < 60
+    assert all_intact(outputs) == ["seed"] and not list(outputs.glob(".tmp-*"))
+
+
+def test_a_document_over_its_memory_budget_fails_alone(tmp_path: Path):
+    """A document that grows the process by more than PIPELINE_DOC_MEMORY_MB (here 40 MB; the
+    first, large document loads the fonts too, about 90 MB) is stopped; the next one converts."""
+    outputs = tmp_path / "outputs"
+    code, out, err = finish(convert(outputs, BIG, SEED, env={**os.environ, "PIPELINE_DOC_MEMORY_MB": "40"}))
+    assert code == 1 and "内存超过上限（增加 40 MB）" in out and "PIPELINE_DOC_MEMORY_MB" in out, out + err
+    assert all_intact(outputs) == ["seed"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from pipeline import budget
 from pipeline.archive import RECORD_NS
 from pipeline.convert import convert_file
 from pipeline.inputs import doc_id_for
@@ -70,6 +71,7 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
         assert case.phrase in outcome.error and str(path) in outcome.error and "处理建议" in outcome.error
         assert "Traceback" not in outcome.error
         assert not (outputs / doc_id).exists()
+        assert outcome.seconds < budget.seconds()  # ended within the document's budget
     else:
         assert outcome.ok, outcome.error
         xhtml = (outputs / doc_id / "data" / "document.xhtml").read_text(encoding="utf-8")

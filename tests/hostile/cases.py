@@ -53,6 +53,13 @@ def long_paragraph(path: Path) -> None:
     path.write_text("# 一段很长的文字\n\n" + "\n".join(lines) + "。\n", encoding="utf-8")
 
 
+def five_megabyte_line(kind: str) -> Callable[[Path], None]:
+    """A whole file on one line (a converter that lost every line break): 5 MB of Chinese or ASCII."""
+    run = "政府信息公开工作稳步推进" if kind == "zh" else "abcdefghij"
+    size = 5_000_000 // len(run.encode())
+    return lambda path: path.write_text("# 一行文件\n\n中文" + run * size + "\n", encoding="utf-8")
+
+
 def symlink_out(path: Path) -> None:
     path.symlink_to("/etc/passwd")
 
@@ -106,6 +113,8 @@ CASES: list[Case] = [
     ),
     Case("fifty-megabytes", "huge.md", fifty_megabytes, "failed", "too-large", "文件过大"),
     Case("long-paragraph", "long.md", long_paragraph, "converted", phrase="持续推进持续推进"),
+    Case("five-megabyte-line", "oneline.md", five_megabyte_line("zh"), "failed", "too-long", "文字过长"),
+    Case("five-megabyte-ascii-line", "oneline-ascii.md", five_megabyte_line("en"), "failed", "too-long", "文字过长"),
     Case(
         "deep-blockquotes",
         "quotes.md",
