@@ -121,6 +121,11 @@ def _prefect_defaults() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.locking import RUN_ENV
+    from pipeline.workers import start_reaper
+
+    start_reaper()  # first, while this process has no threads: no process of the run outlives it
+    os.environ[RUN_ENV] = str(os.getpid())  # the lock holder, as the workers forked from now on see it
     _prefect_defaults()
     if args.workers > 1:  # the workers' fork server imports the pipeline while this process does
         from pipeline.workers import start_early

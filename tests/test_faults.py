@@ -319,3 +319,79 @@ def test_a_document_over_its_memory_budget_fails_alone(tmp_path: Path):
     code, out, err = finish(convert(outputs, BIG, SEED, env={**os.environ, "PIPELINE_DOC_MEMORY_MB": "40"}))
     assert code == 1 and "内存超过上限（增加 40 MB）" in out and "PIPELINE_DOC_MEMORY_MB" in out, out + err
     assert all_intact(outputs) == ["seed"]
+
+
+def _session(sid: int) -> dict[int, str]:
+    """The processes of a session that are still running (zombies waiting to be reaped are gone)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found[int(entry.name)] = cmdline[:120]
+    return found
+
+
+def test_no_process_of_a_run_outlives_it(tmp_path: Path):
+    """SIGKILL of the `pipeline run` process alone, mid-batch: its embedded Prefect server, the fork
+    server, the resource tracker and the workers are gone within 10 s, and no document is sealed
+    after it died (the workers had no lock to work under)."""
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    names = ["10-", "11-", "12-", "13-", "15-", "16-", "17-", "18-"]
+    for prefix in names:
+        (inputs / corpus_file(prefix).name).write_bytes(corpus_file(prefix).read_bytes())
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_API_URL", None)  # the embedded server, started by the run
+    command = [sys.executable, "-m", "pipeline.cli", "run", "--inputs", str(inputs), "--outputs", str(outputs)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)  # fmt: skip
+    ledger = outputs / "ledger.jsonl"
+    deadline = time.monotonic() + 300
+    try:
+        while not (ledger.exists() and ledger.read_bytes().count(b"\n") >= 1):
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert len(_session(proc.pid)) >= 4, _session(proc.pid)  # run, server, fork server, workers …
+        os.kill(proc.pid, signal.SIGKILL)  # the run process only
+        killed = time.monotonic()
+        proc.wait()
+        sealed = ledger.read_bytes().count(b"\n")
+        while _session(proc.pid) and time.monotonic() - killed < 10:
+            time.sleep(0.1)
+        print(f"children gone {time.monotonic() - killed:.2f} s after SIGKILL of the run")
+        assert _session(proc.pid) == {}
+        time.sleep(1)
+        assert ledger.read_bytes().count(b"\n") == sealed  # nothing sealed without the run's lock
+    finally:
+        for pid in _session(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_worker_seals_nothing_once_its_run_has_lost_the_lock(tmp_path: Path, monkeypatch):
+    """A worker checks, under the ledger lock, that the run it works for still holds the outputs
+    lock: a real process holds it, then is killed."""
+    from pipeline import ledger
+    from pipeline.locking import RUN_ENV, run_holds_lock
+
+    outputs = tmp_path / "outputs"
+    script = ("import time; from pathlib import Path; from pipeline.locking import outputs_lock\n"
+              f"with outputs_lock(Path({str(outputs)!r})):\n print('held', flush=True); time.sleep(60)")  # fmt: skip
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    monkeypatch.setenv(RUN_ENV, str(holder.pid))  # as a worker of that run
+    assert run_holds_lock(outputs)
+    ledger.append(outputs, "a", "0" * 64, "0" * 64, "2026-01-01T00:00:00+00:00")
+    holder.kill()
+    holder.wait()
+    assert not run_holds_lock(outputs)
+    with pytest.raises(ledger.LedgerError, match="本次运行已经结束"):
+        ledger.append(outputs, "b", "0" * 64, "0" * 64, "2026-01-01T00:00:00+00:00")
+    assert [e["doc_id"] for e in ledger.read(outputs)] == ["a"]
