@@ -82,7 +82,7 @@ def plain_title(title: str) -> str:
     it from here, never from the raw Markdown line."""
     if not re.search(r"[<>&*_`\\\[]", title):
         return title
-    fragment, _ = _sanitize(_markdown_html(title))
+    fragment, _ = _sanitize(_markdown_html(f"# {title}"))  # a heading, as the <h1> was made
     return " ".join("".join(fragment.itertext()).split())
 
 
@@ -322,8 +322,10 @@ def _clamp_spans(table: etree._Element) -> list[Change]:
 
     def span(cell: etree._Element, name: str, most: int) -> int:
         declared = cell.get(name, "1")
-        n = int(declared) if declared.isascii() and declared.isdigit() and len(declared) < 7 else most + 1
-        n = n or 1  # 0 ("to the end of the group") is read as 1, like the cell's own row or column
+        if not (declared.isascii() and declared.isdigit()):
+            n = 1  # not a number HTML reads (`²`, `٣`)
+        else:  # 0 ("to the end of the group") is read as 1; 10^20 is not even converted
+            n = (int(declared) or 1) if len(declared) < 7 else most + 1
         if n > most:
             what = "列" if name == "colspan" else "行"
             repairs.append(Change(SANITIZE_RULE, 0, f'<td {name}="{declared[:24]}">',
