@@ -26,12 +26,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 import re
 import shutil
 import uuid
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -59,6 +61,7 @@ RENDITIONS = {
 }
 _GENRES = ("报告", "通知", "意见", "决定", "办法", "规定", "方案", "公告", "通告", "通报", "批复", "函", "纪要", "讲话")
 _X = {"h": XHTML_NS}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -207,8 +210,9 @@ def build_record(
     archive_no = _sub(entity, "档号")
     if settings.全宗号:
         _sub(archive_no, "全宗号", settings.全宗号)
-    year = meta.year or _year_from(meta.title) or 1900
-    _sub(archive_no, "年度", f"{year:04d}")
+    year = meta.year or _year_from(meta.title)
+    if year:  # unknown: left out rather than a made-up year
+        _sub(archive_no, "年度", f"{year:04d}")
     _sub(archive_no, "保管期限", settings.保管期限)
     if settings.机构或问题:
         _sub(archive_no, "机构或问题", settings.机构或问题)
@@ -317,13 +321,31 @@ def write_package(
         # Seal first, publish second: if the process dies in between, the old bag (still sealed
         # by its own entry) stays in place and the new entry is simply never matched.
         now = run.started if run else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        ledger.append(outputs, doc.doc_id, sha256_file(tmp / "tagmanifest-sha256.txt"),
-                      sha256_file(tmp / "data" / "record.xml"), now)  # fmt: skip
+        try:
+            ledger.append(outputs, doc.doc_id, sha256_file(tmp / "tagmanifest-sha256.txt"),
+                          sha256_file(tmp / "data" / "record.xml"), now)  # fmt: skip
+        except ledger.LedgerError as exc:
+            problem = f"未能写入封存台账 {outputs / ledger.LEDGER}：{exc}"
+            advice = "请运行 pipeline verify 查看台账；台账损坏时从备份恢复，密钥有误时检查 PIPELINE_SEAL_KEY"
+            raise DocumentError(doc.source_path, problem, advice, code="ledger") from None
         _swap_into_place(tmp, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+# Characters that must never reach a tag file raw: line breaks (a file name `x⏎Payload-Oxum: 1.1`
+# would add tags), other controls, and bidi overrides and isolates.
+_UNSAFE_TAG_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def tag_value(value: str) -> str:
+    """A bag-info value on one safe line: unsafe characters percent-encoded (``%0A``), logged."""
+    safe = _UNSAFE_TAG_CHARS.sub(lambda m: quote(m[0], safe=""), value)
+    if safe != value:
+        log.warning("bag-info 中的值含控制字符或双向控制字符，已编码：%r -> %s", value, safe)
+    return safe
 
 
 def make_bag(folder: Path, files: dict[str, bytes], bag_info: dict[str, str]) -> None:
@@ -343,7 +365,7 @@ def make_bag(folder: Path, files: dict[str, bytes], bag_info: dict[str, str]) ->
         (folder / f"manifest-{alg}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (folder / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
     info = {**bag_info, "Payload-Oxum": f"{sum(len(c) for c in files.values())}.{len(files)}"}
-    (folder / "bag-info.txt").write_text("".join(f"{k}: {v}\n" for k, v in info.items()), encoding="utf-8")
+    (folder / "bag-info.txt").write_text("".join(f"{k}: {tag_value(v)}\n" for k, v in info.items()), encoding="utf-8")
     tag_files = ["bag-info.txt", "bagit.txt", *(f"manifest-{alg}.txt" for alg in algorithms)]
     for alg, fn in algorithms.items():
         lines = [f"{fn((folder / name).read_bytes()).hexdigest()}  {name}" for name in sorted(tag_files)]

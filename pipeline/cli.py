@@ -121,6 +121,11 @@ def _prefect_defaults() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.locking import RUN_ENV
+    from pipeline.workers import start_reaper
+
+    start_reaper()  # first, while this process has no threads: no process of the run outlives it
+    os.environ[RUN_ENV] = str(os.getpid())  # the lock holder, as the workers forked from now on see it
     _prefect_defaults()
     if args.workers > 1:  # the workers' fork server imports the pipeline while this process does
         from pipeline.workers import start_early
@@ -171,10 +176,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline import ledger
+    from pipeline import ledger, seal
     from pipeline.verify import PROPERTIES, find_bags, verify_bag
 
+    try:
+        key = seal.public_key(args.key)
+    except seal.SealKeyError as exc:
+        print(f"{exc}。处理建议：--key 给出 pipeline keygen 生成的公钥（.pub）文件。", file=sys.stderr)
+        return 2
     reports = []
+    chains: dict[Path, ledger.ChainReport] = {}
     for path in args.paths:
         if not path.is_dir():
             print(
@@ -186,10 +197,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if not bags:
             print(f"{path}：其中没有归档包（找不到 bagit.txt）。", file=sys.stderr)
             return 2
-        chains = {}
         for bag in bags:
-            chain = chains.setdefault(bag.parent, ledger.check_chain(bag.parent))
-            reports.append(verify_bag(bag, rerender=args.rerender, chain=chain))
+            if bag.parent not in chains:
+                chains[bag.parent] = ledger.check_chain(bag.parent, key, args.expect_head or "")
+            reports.append(verify_bag(bag, rerender=args.rerender, chain=chains[bag.parent]))
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=1))
     else:
@@ -203,9 +214,48 @@ def cmd_verify(args: argparse.Namespace) -> int:
                         print(f"    ✗ {prop}：{f.message}")
                 elif found:
                     print(f"    ✓ {prop}：{len(found)} 项检查通过")
+        for folder, chain in chains.items():
+            if chain.torn:
+                print(f"注意：{chain.torn}")
+            print(
+                f"封存台账 {folder / ledger.LEDGER}：台账头 {chain.head}"
+                "（请另行保存，日后用 --expect-head 核对台账未被截短）"
+            )
+        if key is None:
+            print(
+                "未提供公钥：未核对封存记录的签名"
+                "（用 --key 或环境变量 PIPELINE_SEAL_PUBKEY 给出 pipeline keygen 生成的公钥）"
+            )
         damaged = sum(not r.ok for r in reports)
         print(f"校验完成：{len(reports)} 个归档包，完好 {len(reports) - damaged} 个，损坏或被改动 {damaged} 个")
     return 1 if any(not r.ok for r in reports) else 0
+
+
+def cmd_head(args: argparse.Namespace) -> int:
+    from pipeline import ledger
+
+    chain = ledger.check_chain(args.outputs)
+    if not (args.outputs / ledger.LEDGER).is_file():
+        print(f"{args.outputs}：其中没有封存台账 {ledger.LEDGER}。", file=sys.stderr)
+        return 2
+    print(chain.head)
+    return 1 if chain.problems else 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from pipeline import seal
+
+    try:
+        public = seal.generate(args.key)
+    except (seal.SealKeyError, OSError) as exc:
+        print(f"{exc}。处理建议：换一个路径，或先移走旧的密钥文件。", file=sys.stderr)
+        return 2
+    print(f"已生成签名私钥 {args.key}（仅本用户可读）和公钥 {public}。")
+    print(
+        f"转换时设置 {seal.KEY_ENV}={args.key.absolute()}，每条封存记录都会被签名；私钥须放在输出目录之外并妥善备份。"
+    )
+    print(f"校验时用 pipeline verify --key {public} outputs/（公钥可以公开，交给档案馆）。")
+    return 0
 
 
 def _check_target(path: Path, source: Path | None) -> tuple[Path, bytes | None]:
@@ -345,7 +395,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", type=Path, nargs="*", default=[Path("outputs")], help="输出目录或文档目录")
     p.add_argument("--json", action="store_true", help="以 JSON 输出校验报告")
     p.add_argument("--rerender", action="store_true", help="重新生成 PDF 并逐字节比对")
+    p.add_argument("--key", type=Path, help="核对封存记录签名的公钥（pipeline keygen 生成的 .pub 文件）")
+    p.add_argument("--expect-head", metavar="N:HASH",
+                   help="此前记下的台账头（pipeline head 的输出），用于发现被截短的台账")  # fmt: skip
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("head", help="输出封存台账头（条数:哈希），供日后 verify --expect-head 核对")
+    p.add_argument("outputs", type=Path, nargs="?", default=Path("outputs"))
+    p.set_defaults(func=cmd_head)
+
+    p = sub.add_parser("keygen", help="生成签名封存台账用的 Ed25519 密钥对（私钥须存放在输出目录之外）")
+    p.add_argument("key", type=Path, help="私钥文件路径；公钥写在同名 .pub 文件中")
+    p.set_defaults(func=cmd_keygen)
 
     p = sub.add_parser("check", help="按 GB/T 9704 测量 PDF 版式（页面、版心、行数、字数、页码、署名、字体、文字）")
     p.add_argument("pdfs", type=Path, nargs="+", help="PDF 文件或归档包目录")

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from pipeline import budget
 from pipeline.archive import RunInfo, write_package
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes
@@ -79,7 +80,8 @@ def _convert(path: Path, doc_id: str, outputs: Path, run: RunInfo | None, starte
         message = f"{path}：文件结构嵌套过深，无法处理。处理建议：检查是否有大量嵌套的列表或引用，简化后重试。"
     except OSError as exc:
         code, advice = _OS_ERRORS.get(exc.errno, ("io", "检查文件权限和磁盘空间后重试"))
-        message = f"{path}：读写文件失败（{exc.strerror or exc}）。处理建议：{advice}；已完成的文件不受影响。"
+        where = f"，{exc.filename}" if exc.filename else ""
+        message = f"{path}：读写文件失败（{exc.strerror or exc}{where}）。处理建议：{advice}；已完成的文件不受影响。"
     except Exception as exc:  # a bug: report it for this document, never crash the batch
         log.exception("unexpected error converting %s", path)
         code = "internal"
@@ -143,11 +145,12 @@ def _stages(path: Path, doc_id: str, outputs: Path, run: RunInfo | None) -> tupl
     from pipeline.check import check_document
     from pipeline.render import render_pdf
 
-    doc = read_document(path, doc_id)
-    doc = normalize(doc)
-    doc = to_xhtml(doc)
-    doc = render_pdf(doc)
-    doc = check_document(doc)
+    with budget.limits(path):  # the archive stage only writes, outside the budget
+        doc = read_document(path, doc_id)
+        doc = normalize(doc)
+        doc = to_xhtml(doc)
+        doc = render_pdf(doc)
+        doc = check_document(doc)
     return doc, write_package(doc, outputs, run=run)
 
 

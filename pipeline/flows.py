@@ -32,7 +32,7 @@ from pipeline.archive import RunInfo
 from pipeline.convert import Outcome, convert_file, plan, unchanged
 from pipeline.inputs import Source, discover
 from pipeline.locking import lock_wait, outputs_lock
-from pipeline.workers import worker_context
+from pipeline.workers import init_worker, worker_context
 
 
 @task(name="convert-documents", task_run_name="{label}")
@@ -110,7 +110,7 @@ class ForkedProcessPool(ProcessPoolTaskRunner):
         assert spawning is not None
         self._executor = ProcessPoolExecutor(
             max_workers=self._max_workers, mp_context=worker_context(),
-            initializer=spawning._initializer, initargs=spawning._initargs,
+            initializer=init_worker, initargs=(spawning._initializer, spawning._initargs),
         )  # fmt: skip
         spawning.shutdown(wait=False)
         return self

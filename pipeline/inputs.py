@@ -26,7 +26,7 @@ class Source:
 
 def doc_id_for(path: Path, root: Path | None = None) -> str:
     stem = path.stem
-    if _SAFE_RE.match(stem):
+    if _SAFE_RE.fullmatch(stem):
         return stem
     rel = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path.name
     ascii_part = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:40]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import sys
 import time
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LOCK_NAME = ".pipeline.lock"
+RUN_ENV = "PIPELINE_RUN_PID"  # the process holding the lock for this run, as its workers see it
 
 
 class OutputsBusy(RuntimeError):
@@ -58,6 +60,7 @@ def outputs_lock(outputs: Path, wait: float = 3600, say=lambda msg: print(msg, f
         fh.truncate()
         fh.write(f"进程 {os.getpid()}，开始于 {time.strftime('%Y-%m-%d %H:%M:%S')}")
         fh.flush()
+        os.environ[RUN_ENV] = str(os.getpid())  # for worker processes started from now on
         remove_leftovers(outputs)
         try:
             yield
@@ -67,11 +70,59 @@ def outputs_lock(outputs: Path, wait: float = 3600, say=lambda msg: print(msg, f
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def run_holds_lock(outputs: Path) -> bool:
+    """Whether the run this process works for still holds the outputs lock. A worker asks before
+    it seals a document: a run killed outright leaves its workers without a lock (and another run
+    may hold it by now). In the lock holder's own process, or outside any run, always true."""
+    run = os.environ.get(RUN_ENV, "")
+    if not run or run == str(os.getpid()):
+        return True
+    try:
+        fh = (outputs / LOCK_NAME).open(encoding="utf-8")
+    except OSError:
+        return False
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # held, exclusively: by whom?
+            holder = re.match(r"进程 (\d+)", fh.read())
+            return bool(holder) and holder[1] in (run, str(os.getpid()))
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False  # nobody holds it: the run has ended
+
+
 def remove_leftovers(outputs: Path) -> list[str]:
-    """Temporary and superseded folders of an interrupted run (only ever called under the lock)."""
+    """Temporary and superseded folders of an interrupted run (only ever called under the lock).
+
+    A run killed after sealing a bag and before renaming it into place leaves a complete bag that
+    the ledger's newest entry for its document already names: it is published now (otherwise the
+    bag in place would be one version behind its seal). A run killed between the two renames of a
+    swap leaves the old version aside and no bag in place: it is put back. Anything else goes."""
+    from pipeline import ledger
+    from pipeline.fixity import sha256_file
+
     removed = []
-    for path in outputs.iterdir():
-        if path.is_dir() and path.name.startswith((".tmp-", ".old-")):
+    chain = None
+    for path in sorted(outputs.iterdir()):
+        if not (path.is_dir() and path.name.startswith(".tmp-")):
+            continue
+        doc_id, final = path.name[5:-9], outputs / path.name[5:-9]
+        chain = chain or ledger.check_chain(outputs)
+        latest = chain.latest(doc_id)
+        manifest = path / "tagmanifest-sha256.txt"
+        if latest and manifest.is_file() and latest["tagmanifest_sha256"] == sha256_file(manifest):
+            if final.exists():
+                final.rename(outputs / f".old-{doc_id}-{path.name[-8:]}")
+            path.rename(final)
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    for path in sorted(outputs.iterdir()):
+        if path.is_dir() and path.name.startswith(".old-"):
+            final = outputs / path.name[5:-9]
+            if not final.exists():
+                path.rename(final)
+                continue
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
     return removed

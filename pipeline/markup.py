@@ -12,12 +12,15 @@ and ``blocks``, so they see the same blocks with the same sanitized text.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import markdown
 import nh3
+from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline.chars import significant
+from pipeline.errors import DocumentError
 from pipeline.gongwen import Block
 from pipeline.model import Change
 
@@ -121,8 +124,24 @@ def _safe_href(value: str) -> bool:
     return scheme in _URL_SCHEMES
 
 
+MAX_HTML_DEPTH = 200  # below libxml2's 256, with room for the XHTML's own levels
+
+
+def _too_deep(root: lxml_html.HtmlElement) -> bool:
+    """Raw HTML nested deeper than the XML parsers downstream take (libxml2 stops at 256 levels
+    and, parsing HTML, silently drops the rest of the document)."""
+    depth = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        if depth > MAX_HTML_DEPTH:
+            return True
+    return False
+
+
 def _sanitize(html: str) -> tuple[lxml_html.HtmlElement, list[Change]]:
     raw = lxml_html.fragment_fromstring(html, create_parent="div")
+    if _too_deep(raw):
+        raise NestingTooDeep(MAX_HTML_DEPTH)
     removals = _audit(raw)
     clean = nh3.clean(
         lxml_html.tostring(raw, encoding="unicode"),
@@ -139,6 +158,26 @@ def _sanitize(html: str) -> tuple[lxml_html.HtmlElement, list[Change]]:
 def markdown_fragment(text: str) -> tuple[lxml_html.HtmlElement, list[Change]]:
     """The normalized Markdown as a sanitized HTML fragment (a ``div``), with what was removed."""
     return _sanitize(_markdown_html(text))
+
+
+def plain_title(title: str) -> str:
+    """The title's text as the sanitized ``<h1>`` shows it (``关于<script>…</script>的通知`` ->
+    ``关于的通知``, ``**关于**`` -> ``关于``): the record, ``<title>``, the PDF and the portal take
+    it from here, never from the raw Markdown line."""
+    if not re.search(r"[<>&*_`\\\[]", title):
+        return title
+    fragment, _ = markdown_fragment(f"# {title}")  # a heading, as the <h1> was made
+    return " ".join("".join(fragment.itertext()).split())
+
+
+class NestingTooDeep(ValueError):
+    """Raw HTML nested deeper than MAX_HTML_DEPTH levels; ``too_deep`` makes the message."""
+
+
+def too_deep(path: Path) -> DocumentError:
+    problem = f"原文中的 HTML 标签嵌套过深（超过 {MAX_HTML_DEPTH} 层），无法可靠转换"
+    advice = "请删去多余的嵌套标签（常见于网页转换残留的 <div>、<span>），或把这段内容改为普通文字后重试"
+    return DocumentError(path, problem, advice, code="too-complex")
 
 
 _KINDS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "table"}

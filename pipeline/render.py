@@ -122,6 +122,29 @@ def descriptive_metadata(xhtml: etree._Element) -> bytes:
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
+DEFAULT_MAX_PARAGRAPH_CHARS = 100_000
+_BLOCKS = tuple(f"{{{XHTML_NS}}}{tag}" for tag in ("p", "li", "td", "th", "pre", "h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def max_paragraph_chars() -> int:
+    return int(os.environ.get("PIPELINE_MAX_PARAGRAPH_CHARS", DEFAULT_MAX_PARAGRAPH_CHARS))
+
+
+def _refuse_long_paragraphs(doc: Document, root: etree._Element) -> None:
+    """Line breaking a paragraph takes time that grows faster than its length (80,000 characters:
+    6 s; a 5 MB line would take hours), so a paragraph longer than PIPELINE_MAX_PARAGRAPH_CHARS
+    (about 160 pages) is refused before layout. Such a paragraph is almost always a file whose line
+    breaks a converter lost."""
+    limit = max_paragraph_chars()
+    for n, block in enumerate(root.iter(*_BLOCKS), 1):
+        length = sum(len(t) for t in block.itertext())
+        if length > limit:
+            start = "".join(block.itertext())[:20]
+            problem = f"有一段文字过长（第 {n} 段，以“{start}”开头，{length} 个字符，上限 {limit}），无法排版"
+            advice = "这通常是转换时丢失了换行：请在原文中恢复分段后重试；确需处理时可调高 PIPELINE_MAX_PARAGRAPH_CHARS"
+            raise DocumentError(doc.source_path, problem, advice, code="too-long")
+
+
 _per_thread = threading.local()
 
 
@@ -148,6 +171,7 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     css, fonts = _style(stylesheet)
     fetcher = LocalOnlyFetcher([stylesheet.parent, doc.source_path.parent])
     root = etree.fromstring(doc.xhtml)  # parsed once: the metadata is read before typesetting
+    _refuse_long_paragraphs(doc, root)
     metadata_xml = descriptive_metadata(root)
     _typeset(root)
     html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)

@@ -560,10 +560,13 @@ def _mark_quotes(text: str) -> str:
 
 # A web or e-mail address: one unbreakable unit for Pango, often wider than what is left of the
 # line, so the line before it ended up to ten characters short and was stretched.
+# The e-mail and domain branches start only where a run of their characters starts (the
+# look-behinds), so a long run without an address is scanned once, not once from every position
+# in it (that was quadratic: 20,000 characters took 4.5 s). A web address starts at its prefix.
 URL = re.compile(
     r"(?:https?://|www\.)[\w.~%/?#=&+:@-]*[\w/]"
-    r"|[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-    r"|(?<![\w.])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:gov|com|org|net|edu)(?:\.cn)?(?:/[\w.~%/?#=&+-]*)?",
+    r"|(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"|(?<![\w.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:gov|com|org|net|edu)(?:\.cn)?(?:/[\w.~%/?#=&+-]*)?",
     re.ASCII,
 )
 

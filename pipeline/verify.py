@@ -186,15 +186,25 @@ def _rerender(data: Path, record: etree._ElementTree, report: BagReport) -> None
 
 
 def _seal(path: Path, report: BagReport, chain: ledger.ChainReport) -> None:
+    """The bag must be what the ledger's newest entry for its document sealed: an older sealed
+    version copied back (a rollback) matches an older entry only."""
     for problem in chain.problems:
         report.add("真实性", "ledger-chain", False, problem)
     doc_id = path.name
     tagmanifest = path / "tagmanifest-sha256.txt"
     digest = sha256_file(tagmanifest) if tagmanifest.is_file() else ""
-    entry = chain.find(doc_id, digest)
-    if not chain.seals.get(doc_id):
+    latest = chain.latest(doc_id)
+    if latest is None:
         report.add("真实性", "seal", False, f"封存台账中没有 {doc_id} 的记录（包未经本工具封存，或台账丢失）")
-    elif entry is None:
-        report.add("真实性", "seal", False, "包的标签清单与封存台账不符：清单在封存后被重新生成（疑似篡改）")
+    elif latest["tagmanifest_sha256"] == digest:
+        why = chain.unsigned.get(latest["seq"])
+        if why:
+            report.add("真实性", "seal", False, f"{doc_id} 的最新封存记录（第 {latest['seq']} 条）{why}："
+                       "不是由持有签名私钥的流水线写入的（疑似篡改后重新封存）")  # fmt: skip
+        else:
+            report.add("真实性", "seal", True, f"与封存台账中 {doc_id} 的最新记录（第 {latest['seq']} 条）一致")
+    elif (older := chain.find(doc_id, digest)) is not None:
+        report.add("真实性", "seal", False, f"{doc_id} 的包与封存台账中它的最新记录（第 {latest['seq']} 条）不符，"
+                   f"而与较早的第 {older['seq']} 条一致：包被换回了旧版本（疑似回滚）")  # fmt: skip
     else:
-        report.add("真实性", "seal", True, f"与封存台账第 {entry['seq']} 条一致")
+        report.add("真实性", "seal", False, f"{doc_id} 的标签清单与封存台账不符：清单在封存后被重新生成（疑似篡改）")

@@ -13,12 +13,13 @@ are no write endpoints, and every response carries a strict CSP without inline s
 from __future__ import annotations
 
 import email.utils
-import functools
-import hashlib
 import io
+import logging
 import os
 import re
+import stat
 import zipfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -26,15 +27,18 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from lxml import etree
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from pipeline.archive import RECORD_NS
+from pipeline.fixity import sha256_file
 from pipeline.incremental import bag_info
 from pipeline.styles import STYLES_DIR
 
 _NS = {"r": RECORD_NS}
+log = logging.getLogger(__name__)
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,120}$")
 _MEDIA = {
     ".pdf": "application/pdf",
@@ -94,9 +98,18 @@ class Entry:
         return data
 
 
-def _read_entry(bag: Path) -> Entry | None:
+def max_record_bytes() -> int:
+    """Records larger than this are not parsed (PIPELINE_PORTAL_MAX_RECORD_BYTES): a record of the
+    corpus is 20-80 KB; a forged one of 100 MB would hold a worker thread and gigabytes."""
+    return int(os.environ.get("PIPELINE_PORTAL_MAX_RECORD_BYTES", 16 << 20))
+
+
+def _read_entry(bag: Path, record_path: Path) -> Entry | None:
     try:
-        record = etree.parse(str(bag / "data" / "record.xml"))
+        if record_path.stat().st_size > max_record_bytes():
+            log.warning("%s：record.xml 超过 %d 字节，不予解析", bag, max_record_bytes())
+            return None
+        record = etree.parse(str(record_path))
     except (OSError, etree.XMLSyntaxError):
         return None
 
@@ -109,7 +122,7 @@ def _read_entry(bag: Path) -> Entry | None:
                               text_of(item, "r:数字摘要[@算法='SHA-256']")))  # fmt: skip
     manifest = _manifest(bag)
     if "data/record.xml" in manifest:
-        files.append(FileInfo("record.xml", (bag / "data" / "record.xml").stat().st_size, manifest["data/record.xml"]))
+        files.append(FileInfo("record.xml", record_path.stat().st_size, manifest["data/record.xml"]))
     checks = [
         {"id": c.get("标识"), "result": c.get("结果"), "detail": c.text or ""}
         for c in record.iterfind(".//r:检查", _NS)
@@ -123,7 +136,7 @@ def _read_entry(bag: Path) -> Entry | None:
         doc_id=bag.name,
         title=text(".//r:题名"),
         organ=text(".//r:责任者"),
-        year=text(".//r:年度"),
+        year=_year(text(".//r:年度"), text(".//r:日期")),
         date=text(".//r:日期"),
         pages=int(text(".//r:页数") or 0),
         genre=text(".//r:文种"),
@@ -134,6 +147,11 @@ def _read_entry(bag: Path) -> Entry | None:
         checks=checks,
         files=files,
     )
+
+
+def _year(year: str, date: str) -> str:
+    """The record's 年度; records before 0.1 wrote 1900 for a document without any date."""
+    return "" if year == "1900" and not date else year
 
 
 def text_of(el: etree._Element, path: str) -> str:
@@ -162,7 +180,7 @@ class Catalog:
         except OSError:
             return []
         for bag in children:
-            if not _SAFE_ID.match(bag.name) or bag.is_symlink() or not (bag / "bagit.txt").is_file():
+            if not _SAFE_ID.fullmatch(bag.name) or bag.is_symlink() or not (bag / "bagit.txt").is_file():
                 continue
             entry = self._entry(bag)
             if entry:
@@ -170,7 +188,7 @@ class Catalog:
         return sorted(found, key=lambda e: (e.date or e.year, e.generated, e.doc_id), reverse=True)
 
     def get(self, doc_id: str) -> Entry | None:
-        if not _SAFE_ID.match(doc_id):
+        if not _SAFE_ID.fullmatch(doc_id):
             return None
         bag = self.root / doc_id
         if bag.is_symlink() or not (bag / "bagit.txt").is_file():
@@ -186,7 +204,8 @@ class Catalog:
         cached = self._cache.get(bag.name)
         if cached and cached[0] == stamp:
             return cached[1]
-        entry = _read_entry(bag)
+        record = self.path(bag.name, "record.xml")  # never through a symlink, never outside outputs/
+        entry = _read_entry(bag, record) if record else None
         self._cache[bag.name] = (stamp, entry)
         return entry
 
@@ -215,7 +234,7 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
     catalog = Catalog(outputs)
 
     async def index(request: Request) -> Response:
-        entries = catalog.entries()
+        entries = await run_in_threadpool(catalog.entries)
         q = request.query_params.get("q", "").strip()
         organ = request.query_params.get("organ", "").strip()
         year = request.query_params.get("year", "").strip()
@@ -230,19 +249,20 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
         return Response(html, media_type="text/html; charset=utf-8")
 
     async def document(request: Request) -> Response:
-        entry = catalog.get(request.path_params["doc_id"])
+        entry = await run_in_threadpool(catalog.get, request.path_params["doc_id"])
         if entry is None:
             return _not_found()
-        html = _TEMPLATES.get_template("document.html").render(d=entry, total=len(catalog.entries()))
+        total = len(await run_in_threadpool(catalog.entries))
+        html = _TEMPLATES.get_template("document.html").render(d=entry, total=total)
         return Response(html, media_type="text/html; charset=utf-8")
 
     async def download(request: Request) -> Response:
         doc_id, name = request.path_params["doc_id"], request.path_params["name"]
-        entry = catalog.get(doc_id)
+        entry = await run_in_threadpool(catalog.get, doc_id)
         if entry is None:
             return _not_found()
         if name == "bag.zip":
-            return _bag_zip(catalog.root / doc_id, entry, request)
+            return _bag_zip(catalog, doc_id, entry, request)
         info = entry.file(name)
         path = catalog.path(doc_id, name) if info else None
         if info is None or path is None:
@@ -263,11 +283,12 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
         return FileResponse(path, media_type=_MEDIA.get(suffix, "application/octet-stream"), headers=headers)
 
     async def api(request: Request) -> Response:
-        base = base_url or str(request.base_url).rstrip("/")
-        return JSONResponse({"documents": [e.api(base) for e in catalog.entries()]})
+        # The configured address, or relative URLs: never the Host header a client sent.
+        entries = await run_in_threadpool(catalog.entries)
+        return JSONResponse({"documents": [e.api(base_url.rstrip("/")) for e in entries]})
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "documents": len(catalog.entries())})
+        return JSONResponse({"status": "ok", "documents": len(await run_in_threadpool(catalog.entries))})
 
     async def stylesheet(request: Request) -> Response:
         return FileResponse(STYLES_DIR / "portal.css", media_type="text/css")
@@ -282,37 +303,82 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
             Route("/static/portal.css", stylesheet, methods=["GET", "HEAD"]),
         ]
     )
+    app.router.redirect_slashes = False  # its redirects name the Host header's host
     app.add_middleware(SecurityHeaders)
     return app
 
 
-def _bag_zip(bag: Path, entry: Entry, request: Request) -> Response:
-    """The whole bag as a ZIP, built reproducibly (sorted names, fixed timestamps)."""
-    st = (bag / "tagmanifest-sha256.txt").stat()
-    data, digest = _zip_bytes(bag, st.st_mtime_ns, st.st_size)
-    etag = f'"{digest}"'
+def _bag_zip(catalog: Catalog, doc_id: str, entry: Entry, request: Request) -> Response:
+    """The bag as a ZIP of exactly the files it lists (its tag files and the files of its record),
+    streamed as it is compressed; reproducible (sorted names, fixed timestamps), so the ETag is
+    the tag manifest's digest, which changes whenever anything in the bag does."""
+    bag = catalog.root / doc_id
+    tagmanifest = bag / "tagmanifest-sha256.txt"
+    st = tagmanifest.stat()
+    etag = f'"zip-{sha256_file(tagmanifest)}"'
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers={"etag": etag})
     headers = {
         "etag": etag,
         "last-modified": email.utils.formatdate(st.st_mtime, usegmt=True),
-        "content-disposition": _disposition("attachment", f"{bag.name}.zip", entry.title or bag.name, ".zip"),
+        "content-disposition": _disposition("attachment", f"{doc_id}.zip", entry.title or doc_id, ".zip"),
     }
-    body = b"" if request.method == "HEAD" else data
-    return Response(body, media_type="application/zip", headers={**headers, "content-length": str(len(data))})
+    if request.method == "HEAD":
+        return Response(media_type="application/zip", headers=headers)
+    files = [(name, path) for name in _bag_files(bag, entry) if (path := _plain_file(catalog.root, bag / name))]
+    return StreamingResponse(_zip_stream(doc_id, files), media_type="application/zip", headers=headers)
 
 
-@functools.lru_cache(maxsize=8)
-def _zip_bytes(bag: Path, mtime_ns: int, size: int) -> tuple[bytes, str]:
-    """Zipped once per version of the bag (the tag manifest changes whenever anything does)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(p for p in bag.rglob("*") if p.is_file() and not p.is_symlink()):
-            info = zipfile.ZipInfo(f"{bag.name}/{path.relative_to(bag).as_posix()}", date_time=(1980, 1, 1, 0, 0, 0))
+def _bag_files(bag: Path, entry: Entry) -> list[str]:
+    """The tag files the tag manifest lists, the tag manifests, and the data files of the record."""
+    tags = [line.split(maxsplit=1)[1] for line in (bag / "tagmanifest-sha256.txt").read_text(encoding="utf-8")
+            .splitlines() if len(line.split(maxsplit=1)) == 2]  # fmt: skip
+    tags += [p.name for p in bag.glob("tagmanifest-*.txt")]
+    return sorted({name for name in tags if "/" not in name} | {f"data/{f.name}" for f in entry.files})
+
+
+def _plain_file(root: Path, path: Path) -> Path | None:
+    """``path`` if it is a regular file with one link, inside ``root``, reached without symlinks."""
+    try:
+        st = path.lstat()
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or resolved != path.absolute():
+        return None
+    return path if resolved.is_relative_to(root) else None
+
+
+class _Chunks(io.RawIOBase):
+    """An unseekable sink that keeps what is written until it is taken."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def _zip_stream(doc_id: str, files: list[tuple[str, Path]]) -> Iterator[bytes]:
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, path in files:
+            info = zipfile.ZipInfo(f"{doc_id}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    data = buffer.getvalue()
-    return data, hashlib.sha256(data).hexdigest()
+            with path.open("rb") as src, archive.open(info, "w") as dst:
+                while block := src.read(1 << 16):
+                    dst.write(block)
+                    yield sink.take()
+        yield sink.take()
+    yield sink.take()
 
 
 class SecurityHeaders:

@@ -10,13 +10,34 @@ server before it imports Prefect itself, so the two imports run side by side on 
 Forking the flow's own process instead would copy Prefect's threads and event loop in an
 unknown state; the fork server is single-threaded (it only imports), so forking it is safe.
 This module imports nothing heavy: it is used before the imports it saves.
+
+No process of a run outlives it. Killed outright (SIGKILL, the out-of-memory killer), a run
+runs no clean-up of its own, and its embedded Prefect server, fork server and workers would go
+on converting without the outputs lock. So: the fork server exits when the run's end of its
+pipe closes (multiprocessing's design); each worker asks the kernel for SIGKILL when the fork
+server goes (``PR_SET_PDEATHSIG``) and exits at once if it went already; and ``pipeline run``
+first forks a reaper, a small process that notes the run's descendants twice a second and kills
+those left when the run's end of a pipe closes, however the run ended (the Prefect server is
+started by Prefect, where no parent-death signal can be set). Whatever a worker seals, it seals
+while the run holds the lock (``locking.run_holds_lock``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
+import select
+import signal
+import time
+from collections.abc import Callable
 from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+_PR_SET_PDEATHSIG = 1
 
 # What the fork server imports: the flow module brings Prefect and the light stages; render and
 # check bring WeasyPrint and pdfminer (which the flow's own process loads only if it renders).
@@ -36,3 +57,90 @@ def start_early() -> None:
     the calling process does."""
     worker_context()
     forkserver.ensure_running()
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent ends (Linux; elsewhere nothing)."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent or parent == 1:  # it ended before the signal was asked for
+        os._exit(1)
+
+
+def init_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker's first act: die with the fork server (which ends with the run); then Prefect's setup."""
+    die_with_parent()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def start_reaper() -> None:
+    """Fork the reaper of this process's descendants (call it first, before any thread starts)."""
+    run = os.getpid()
+    read_end, write_end = os.pipe()
+    if os.fork():
+        os.close(read_end)  # the write end stays open, uninherited, until this process ends
+        os.set_inheritable(write_end, False)
+        return
+    os.close(write_end)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # hold none of the run's pipes: whoever reads its output sees it end
+        os.dup2(devnull, fd)
+    try:
+        _reap(run, read_end)
+    finally:
+        os._exit(0)
+
+
+def _reap(run: int, pipe: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the run; the reaper outlives it
+    known: dict[int, str] = {}  # pid -> start time, so a reused pid is never killed
+    while True:
+        ended = bool(select.select([pipe], [], [], 0.5)[0])
+        _descendants({run}, known)
+        if ended:
+            break
+    deadline = time.monotonic() + 1.0  # a moment to end on their own (workers die with the fork server)
+    while time.monotonic() < deadline and any(_start_time(pid) == started for pid, started in known.items()):
+        time.sleep(0.05)
+    for _ in range(3):  # a process forked in the last moments: found through its known parent
+        _descendants(set(known), known)
+        for pid, started in known.items():
+            if _start_time(pid) == started:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def _descendants(parents: set[int], known: dict[int, str]) -> None:
+    """Add to ``known`` every living process whose parent is in ``parents`` or already known."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat:
+                table[int(entry.name)] = stat
+    grew = True
+    while grew:
+        grew = False
+        for pid, (ppid, started) in table.items():
+            if pid not in known and pid != os.getpid() and (ppid in parents or ppid in known):
+                known[pid] = started
+                grew = True
+
+
+def _stat(pid: int) -> tuple[int, str] | None:
+    """(parent pid, start time) of a running process, or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[1]), fields[19]) if fields[0] != "Z" else None
+
+
+def _start_time(pid: int) -> str | None:
+    stat = _stat(pid)
+    return stat[1] if stat else None

@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from pipeline import __version__, gongwen, markup, numbering, toc
 from pipeline.chars import CJK
-from pipeline.markup import ALLOWED_TAGS, SANITIZE_RULE, markdown_fragment
+from pipeline.markup import ALLOWED_TAGS, SANITIZE_RULE, NestingTooDeep, markdown_fragment, plain_title, too_deep
 from pipeline.model import Change, Document
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -40,7 +40,11 @@ STATUTORY_TABLES = (
 
 
 def to_xhtml(doc: Document) -> Document:
-    xhtml, removals = build(doc)
+    try:
+        doc = replace(doc, meta=replace(doc.meta, title=plain_title(doc.meta.title)))
+        xhtml, removals = build(doc)
+    except NestingTooDeep:
+        raise too_deep(doc.source_path) from None
     return replace(doc, xhtml=xhtml, changes=[*doc.changes, *removals])
 
 
@@ -138,32 +142,58 @@ def _heading_sentences(article: etree._Element) -> None:
                 block.insert(0, span)
 
 
+_SPAN_CAPS = {"colspan": 1000, "rowspan": 65534}  # the HTML table model's limits
+
+
 def _clamp_spans(table: etree._Element) -> list[Change]:
-    """Shrink colspans that reach past every row's last cell (OCR tables): the HTML table model
-    forbids columns in which no cell begins. Each repair is logged."""
+    """Spans as the table can hold them: capped as HTML caps them, rowspans cut at the table's
+    last row, colspans that reach past every row's last cell shrunk (OCR tables: the HTML table
+    model forbids columns in which no cell begins). Cells are placed as column intervals, never
+    cell by cell, so a declared span costs nothing. Each repair is logged."""
     ns = f"{{{XHTML_NS}}}"
+    rows = list(table.iter(f"{ns}tr"))
+    repairs: list[Change] = []
+
+    def span(cell: etree._Element, name: str, most: int) -> int:
+        declared = cell.get(name, "1")
+        if not (declared.isascii() and declared.isdigit()):
+            n = 1  # not a number HTML reads (`²`, `٣`)
+        else:  # 0 ("to the end of the group") is read as 1; 10^20 is not even converted
+            n = (int(declared) or 1) if len(declared) < 7 else most + 1
+        if n > most:
+            what = "列" if name == "colspan" else "行"
+            repairs.append(Change(SANITIZE_RULE, 0, f'<td {name}="{declared[:24]}">',
+                                  f"表格单元格{what}跨度超出表格实际大小，改为 {most}"))  # fmt: skip
+            n = most
+        if n == 1:
+            cell.attrib.pop(name, None)
+        else:
+            cell.set(name, str(n))
+        return n
+
     starts: set[int] = set()
-    grid: dict[tuple[int, int], bool] = {}
     placed: list[tuple[etree._Element, int]] = []
-    for r, tr in enumerate(table.iter(f"{ns}tr")):
-        c = 0
+    above: list[tuple[int, int, int]] = []  # cells reaching down: (last row, first column, end column)
+    for r, tr in enumerate(rows):
+        above = [a for a in above if a[0] >= r]
+        taken = sorted((first, end) for _, first, end in above)
+        c, k = 0, 0
         for cell in tr:
-            while grid.get((r, c)):
-                c += 1
-            span_c, span_r = int(cell.get("colspan", "1")), int(cell.get("rowspan", "1"))
+            while k < len(taken) and taken[k][0] <= c:
+                c, k = max(c, taken[k][1]), k + 1
+            span_c = span(cell, "colspan", _SPAN_CAPS["colspan"])
+            span_r = span(cell, "rowspan", min(_SPAN_CAPS["rowspan"], len(rows) - r))
             starts.add(c)
             placed.append((cell, c))
-            for dr in range(span_r):
-                for dc in range(span_c):
-                    grid[(r + dr, c + dc)] = True
+            if span_r > 1:
+                above.append((r + span_r - 1, c, c + span_c))
             c += span_c
-    repairs = []
     for cell, c in placed:
-        span = int(cell.get("colspan", "1"))
-        useful = 1 + sum(1 for k in range(c + 1, c + span) if k in starts)
-        if useful < span:
+        span_c = int(cell.get("colspan", "1"))
+        useful = 1 + sum(1 for k in starts if c < k < c + span_c)
+        if useful < span_c:
             repairs.append(
-                Change(SANITIZE_RULE, 0, f'<td colspan="{span}">', f"表格单元格列跨度超出实际列数，改为 {useful}")
+                Change(SANITIZE_RULE, 0, f'<td colspan="{span_c}">', f"表格单元格列跨度超出实际列数，改为 {useful}")
             )
             if useful == 1:
                 del cell.attrib["colspan"]

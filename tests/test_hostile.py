@@ -10,11 +10,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from pipeline import budget
+from pipeline.archive import RECORD_NS
 from pipeline.convert import convert_file
 from pipeline.inputs import doc_id_for
 from tests.conftest import SEED, SEED_ID
-from tests.hostile.cases import CASES, DUPLICATES, TRAP_PORT, Case
+from tests.hostile.cases import CASES, DUPLICATES, HUGE_SPAN, TRAP_PORT, Case
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +71,7 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
         assert case.phrase in outcome.error and str(path) in outcome.error and "处理建议" in outcome.error
         assert "Traceback" not in outcome.error
         assert not (outputs / doc_id).exists()
+        assert outcome.seconds < budget.seconds()  # ended within the document's budget
     else:
         assert outcome.ok, outcome.error
         xhtml = (outputs / doc_id / "data" / "document.xhtml").read_text(encoding="utf-8")
@@ -79,10 +83,23 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
             assert needle not in body, needle
             assert needle.encode() not in pdf_text, needle
         assert " src=" not in xhtml  # nothing for a browser or renderer to fetch
+        record = etree.parse(str(outputs / doc_id / "data" / "record.xml"))
+        title = record.findtext(f".//{{{RECORD_NS}}}题名")
+        tags = (outputs / doc_id / "bag-info.txt").read_text(encoding="utf-8")
+        for needle in case.absent:
+            assert needle not in title and needle not in tags, needle
+        assert all(":" in line and line.isprintable() for line in tags.splitlines()), tags
         from pypdf import PdfReader
 
-        attachments = list(PdfReader(outputs / doc_id / "data" / "document.pdf").attachments)
-        assert attachments == ["document.md", "metadata.xml"]
+        reader = PdfReader(outputs / doc_id / "data" / "document.pdf")
+        assert list(reader.attachments) == ["document.md", "metadata.xml"]
+        for needle in case.absent:
+            assert needle not in (reader.metadata.title or ""), needle
+        from pipeline.verify import verify_bag
+
+        assert verify_bag(outputs / doc_id).ok
+        again = convert_file(path, doc_id, outputs)  # unchanged: kept, no new seal
+        assert again.ok and again.skipped, again
     assert trap == []  # no input ever made the pipeline connect anywhere
     assert not (tmp_path / "pwned").exists()
 
@@ -119,3 +136,34 @@ def test_cli_exit_status_with_a_bad_document(tmp_path: Path):
     result = subprocess.run([sys.executable, "-m", "pipeline.cli", "convert", str(SEED), str(bad), "--outputs",
                              str(tmp_path / "out")], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert result.returncode == 1 and "成功 1 个，失败 1 个" in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("span", ["100000", "99999999999999999999"])
+def test_huge_span_converts_in_bounded_memory(span: str, tmp_path: Path):
+    """One cell declaring 100000 × 100000 (or 10^20) columns and rows: the spans are capped and
+    cut to the table's real grid before anything is allocated; a real conversion stays under
+    300 MB (it took all the memory there was: 200 MB/s until a MemoryError)."""
+    import json
+    import os
+    import resource
+
+    source = tmp_path / "span.md"
+    source.write_text(f"# 合并单元格\n\n{HUGE_SPAN.replace('100000', span)}\n\n正文结束。\n", encoding="utf-8")
+
+    def limit() -> None:  # without the fix the run would take the machine's memory
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "convert", str(source), "--outputs",
+                             str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=limit)  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    out = proc.stdout.read().decode()
+    peak_mb = usage.ru_maxrss / 1024
+    print(f"peak resident memory {peak_mb:.0f} MB")
+    assert os.waitstatus_to_exitcode(status) == 0, out + proc.stderr.read().decode()
+    assert peak_mb < 300
+    data = tmp_path / "out" / "span" / "data"
+    xhtml = (data / "document.xhtml").read_text(encoding="utf-8")
+    assert "甲" in xhtml and "乙" in xhtml and "丙" in xhtml and span not in xhtml
+    log = json.loads((data / "normalize-log.json").read_text(encoding="utf-8"))
+    assert any("跨度" in c["after"] for c in log["changes"] if c["rule"] == "xhtml/sanitize"), log["changes"]

@@ -18,7 +18,7 @@ from pipeline.convert import convert_file
 from pipeline.fixity import sha256_file
 from pipeline.ledger import read as read_ledger
 from pipeline.settings import load_settings
-from tests.conftest import SEED, SEED_ID
+from tests.conftest import SEED, SEED_ID, corpus_file
 
 NS = {"r": RECORD_NS}
 
@@ -186,3 +186,108 @@ def test_archivist_settings(tmp_path: Path, monkeypatch):
     out = tmp_path / "out"
     assert convert_file(SEED, SEED_ID, out).ok
     assert "<全宗号>J001</全宗号>" in (out / SEED_ID / "data" / "record.xml").read_text(encoding="utf-8")
+
+
+# --- a signed ledger: rollback, truncation and reseal ---------------------------------------------
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory) -> dict:
+    """A key made by `pipeline keygen` outside the outputs; the seed published twice (the second
+    time edited) and a second document, every entry signed. The first version of the seed's bag
+    is kept aside, as a tamperer could have kept it."""
+    root = tmp_path_factory.mktemp("signed")
+    key = root / "keys" / "seal.pem"
+    made = cli("keygen", str(key))
+    assert made.returncode == 0 and (key.stat().st_mode & 0o777) == 0o600, made.stdout + made.stderr
+    assert cli("keygen", str(key)).returncode == 2  # never overwritten
+    env = {"PIPELINE_SEAL_KEY": str(key)}
+    inputs, outputs = root / "in", root / "outputs"
+    inputs.mkdir()
+    source = inputs / "seed.md"
+    source.write_bytes(SEED.read_bytes())
+    other = inputs / "other.md"
+    other.write_bytes(corpus_file("10-").read_bytes())
+    assert cli("convert", str(source), str(other), "--outputs", str(outputs), env=env).returncode == 0
+    first = root / "seed-v1"
+    shutil.copytree(outputs / "seed", first)
+    source.write_text(SEED.read_text(encoding="utf-8").replace("留格庄镇", "留格庄乡", 1), encoding="utf-8")
+    assert cli("convert", str(source), "--outputs", str(outputs), env=env).returncode == 0
+    assert all("sig" in e for e in read_ledger(outputs)) and len(read_ledger(outputs)) == 3
+    return {"outputs": outputs, "public": Path(f"{key}.pub"), "first": first, "env": env, "key": key}
+
+
+def signed_copy(signed: dict, tmp_path: Path) -> Path:
+    copy = tmp_path / "outputs"
+    shutil.copytree(signed["outputs"], copy)
+    return copy
+
+
+def test_signed_outputs_verify_with_the_key(signed: dict):
+    result = cli("verify", "--key", str(signed["public"]), str(signed["outputs"]))
+    assert result.returncode == 0, result.stdout
+    head = cli("head", str(signed["outputs"])).stdout.strip()
+    assert head.startswith("3:") and f"台账头 {head}" in result.stdout
+
+
+def test_key_inside_the_outputs_is_refused(signed: dict, tmp_path: Path):
+    outputs = signed_copy(signed, tmp_path)
+    inside = outputs / "seal.pem"
+    shutil.copy(signed["key"], inside)
+    result = cli("convert", str(corpus_file("13-")), "--outputs", str(outputs), env={"PIPELINE_SEAL_KEY": str(inside)})
+    assert result.returncode == 1 and "输出目录之外" in result.stdout, result.stdout
+
+
+def test_rollback_to_an_older_sealed_version(signed: dict, tmp_path: Path):
+    """The first sealed version of a bag copied over the current one: it matches a past entry of
+    the ledger, not the newest one for its document."""
+    outputs = signed_copy(signed, tmp_path)
+    shutil.rmtree(outputs / "seed")
+    shutil.copytree(signed["first"], outputs / "seed")
+    for args in (("--key", str(signed["public"])), ()):
+        result = cli("verify", *args, str(outputs))
+        assert result.returncode == 1, result.stdout
+        assert "✗ " + str(outputs / "seed") in result.stdout and "回滚" in result.stdout
+        assert "✓ " + str(outputs / "other") in result.stdout
+
+
+def test_truncated_tail_is_caught_with_the_head(signed: dict, tmp_path: Path):
+    """The last entry deleted together with its bag: the chain before it is intact, but the head
+    noted down earlier is no longer there."""
+    outputs = signed_copy(signed, tmp_path)
+    head = cli("head", str(outputs)).stdout.strip()
+    ledger = outputs / "ledger.jsonl"
+    lines = ledger.read_bytes().splitlines(keepends=True)
+    ledger.write_bytes(b"".join(lines[:-1]))
+    shutil.rmtree(outputs / "seed")
+    shutil.copytree(signed["first"], outputs / "seed")  # what the shortened ledger's last seed entry sealed
+    assert cli("verify", "--key", str(signed["public"]), str(outputs)).returncode == 0  # undetectable without the head
+    result = cli("verify", "--key", str(signed["public"]), "--expect-head", head, str(outputs))
+    assert result.returncode == 1 and "台账被截短" in result.stdout, result.stdout
+
+
+def test_reseal_without_the_key_is_caught(signed: dict, tmp_path: Path, monkeypatch):
+    """Files edited, manifests regenerated and a fresh, correctly chained entry appended (by the
+    pipeline's own code, without the private key): only the signature shows it."""
+    from pipeline import ledger
+
+    outputs = signed_copy(signed, tmp_path)
+    bag = outputs / "seed"
+    md = bag / "data" / "document.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("留格庄乡", "某某乡", 1), encoding="utf-8")
+    bagit.Bag(str(bag)).save(manifests=True)
+    monkeypatch.delenv("PIPELINE_SEAL_KEY", raising=False)
+    ledger.append(outputs, "seed", sha256_file(bag / "tagmanifest-sha256.txt"),
+                  sha256_file(bag / "data" / "record.xml"), "2030-01-01T00:00:00+00:00")  # fmt: skip
+    result = cli("verify", "--json", "--key", str(signed["public"]), str(outputs))
+    assert result.returncode == 1
+    reports = {Path(r["bag"]).name: r for r in json.loads(result.stdout)}
+    seal = next(f for f in reports["seed"]["findings"] if f["check"] == "seal")
+    assert not seal["ok"] and "签名" in seal["message"] and "seed" in seal["message"]
+    chain = [f["message"] for f in reports["other"]["findings"] if f["check"] == "ledger-chain"]
+    assert chain and "第 4 条（seed）" in chain[0]

@@ -229,3 +229,98 @@ def test_browser_search_open_download(server: str, outputs: Path, tmp_path: Path
     assert target.name == "海阳市留格庄镇人民政府2018年度政府信息公开年度报告.pdf"
     assert hashlib.sha256(target.read_bytes()).hexdigest() == record_sha256(outputs, SEED_ID, "document.pdf")
     assert os.path.getsize(ARTIFACTS / "portal-index.png") > 10_000
+
+
+def test_a_document_without_a_date_shows_no_made_up_year(server: str, outputs: Path, tmp_path: Path):
+    source = tmp_path / "undated.md"
+    source.write_text("本年度我镇未收到政府信息公开申请，也未发生行政复议和行政诉讼。\n", encoding="utf-8")
+    assert convert_file(source, "undated", outputs).ok
+    record = (outputs / "undated" / "data" / "record.xml").read_text(encoding="utf-8")
+    assert "1900" not in record and "<年度>" not in record
+    page = get(server, "/doc/undated")[2].decode()
+    assert "1900" not in page and "<dt>年度</dt><dd>未识别</dd>" in page
+    assert "1900" not in get(server, "/")[2].decode()
+
+
+# --- adversarial review (issue 21) ----------------------------------------------------------------
+
+
+def test_bag_zip_holds_only_what_the_bag_lists_and_is_streamed(server: str, outputs: Path, tmp_path: Path):
+    """Unlisted files and a hard link to a file outside the outputs are not zipped (each is
+    refused alone too); the ZIP is streamed, not built in memory."""
+    data = outputs / "ndrc-2020" / "data"
+    (data / "extra.txt").write_text("未登记的文件", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0", encoding="utf-8")
+    os.link(secret, data / "linked.txt")
+    (outputs / "ndrc-2020" / "notes.txt").write_text("未登记", encoding="utf-8")
+    try:
+        assert get(server, "/files/ndrc-2020/linked.txt")[0] == 404
+        status, headers, body = get(server, "/files/ndrc-2020/bag.zip")
+        assert status == 200 and "content-length" not in headers and headers["transfer-encoding"] == "chunked"
+        names = sorted(zipfile.ZipFile(io.BytesIO(body)).namelist())
+        listed = sorted(f"data/{item.findtext(f'{{{RECORD_NS}}}计算机文件名')}" for item in etree.parse(
+            str(data / "record.xml")).iterfind(f".//{{{RECORD_NS}}}文档"))  # fmt: skip
+        tags = ["bag-info.txt", "bagit.txt", "manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt",
+                "tagmanifest-sha512.txt"]  # fmt: skip
+        assert names == sorted(f"ndrc-2020/{n}" for n in [*listed, "data/record.xml", *tags])
+        assert b"root:x" not in body
+        status, headers, _ = get(server, "/files/ndrc-2020/bag.zip", method="HEAD")
+        assert status == 200 and headers["etag"]
+        assert get(server, "/files/ndrc-2020/bag.zip", headers={"If-None-Match": headers["etag"]})[0] == 304
+    finally:
+        for name in ("extra.txt", "linked.txt"):
+            (data / name).unlink()
+        (outputs / "ndrc-2020" / "notes.txt").unlink()
+
+
+def test_no_host_header_in_urls_or_redirects(server: str):
+    """Without PIPELINE_PORTAL_URL the API's URLs are relative, and nothing redirects to the host
+    a client claims."""
+    evil = {"Host": "evil.example"}
+    _, _, body = get(server, "/api/documents", headers=evil)
+    assert b"evil.example" not in body
+    seed = next(d for d in json.loads(body)["documents"] if d["doc_id"] == SEED_ID)
+    assert seed["urls"]["pdf"] == f"/files/{SEED_ID}/document.pdf"
+    for path in (f"/doc/{SEED_ID}/", "/api/documents/", "/healthz/"):
+        status, headers, _ = get(server, path, headers=evil)
+        assert "evil.example" not in headers.get("location", ""), (path, status, headers)
+
+
+def test_an_oversized_record_is_not_parsed(server: str, outputs: Path):
+    """A record.xml over the portal's cap (16 MiB) is never parsed (a 113 MB one held the event
+    loop for seconds and 1.6 GB): the bag is left out of the listing and other requests go on."""
+    bag = outputs / "huge-record"
+    shutil.copytree(outputs / SEED_ID, bag)
+    record = bag / "data" / "record.xml"
+    text = record.read_text(encoding="utf-8")
+    padding = "<!--x-->" * ((17 << 20) // 8)  # small nodes: a parser takes them all
+    record.write_text(text.replace("<题名>", padding + "<题名>超大记录", 1), encoding="utf-8")
+    try:
+        started = time.monotonic()
+        page = get(server, "/")[2].decode()
+        assert "超大记录" not in page and time.monotonic() - started < 5
+        assert get(server, "/doc/huge-record")[0] == 404
+        assert get(server, "/static/portal.css")[0] == 200
+    finally:
+        shutil.rmtree(bag)
+
+
+def test_metadata_through_a_data_symlink_is_not_shown(server: str, outputs: Path, tmp_path: Path):
+    """A bag whose data/ is a symlink out of outputs/: its downloads were refused, but /doc
+    showed the metadata read through it."""
+    outside = tmp_path / "outside"
+    shutil.copytree(outputs / SEED_ID / "data", outside)
+    record = outside / "record.xml"
+    record.write_text(record.read_text(encoding="utf-8").replace("<题名>", "<题名>外部元数据", 1), encoding="utf-8")
+    bag = outputs / "linked-data"
+    bag.mkdir()
+    for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt"):
+        shutil.copy(outputs / SEED_ID / name, bag / name)
+    (bag / "data").symlink_to(outside)
+    try:
+        assert get(server, "/doc/linked-data")[0] == 404
+        assert "外部元数据" not in get(server, "/")[2].decode()
+        assert "外部元数据" not in get(server, "/api/documents")[2].decode()
+    finally:
+        shutil.rmtree(bag)

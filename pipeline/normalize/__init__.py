@@ -13,12 +13,14 @@ from dataclasses import replace
 
 from pipeline.chars import significant
 from pipeline.errors import PreservationError
+from pipeline.markup import NestingTooDeep, too_deep
 from pipeline.model import Advisory, Change, Document
 from pipeline.normalize import (  # noqa: F401  (importing a family registers its rules)
     contents,
     debris,
     elements,
     encoding,
+    entities,
     punctuation,
     review,
     segment,
@@ -71,7 +73,11 @@ def normalize(doc: Document) -> Document:
     markdown = text.rstrip("\n") + "\n"
     unique = {(w.rule, w.message, w.excerpt): w for w in warnings}
     warnings = list(unique.values())
-    return replace(doc, markdown=markdown, changes=changes, warnings=warnings, meta=extract(markdown, info))
+    try:
+        meta = extract(markdown, info)
+    except NestingTooDeep:
+        raise too_deep(doc.source_path) from None
+    return replace(doc, markdown=markdown, changes=changes, warnings=warnings, meta=meta)
 
 
 def apply(r: Rule, text: str, known: dict[str, str] | None = None) -> tuple[str, Log]:

@@ -29,13 +29,16 @@ def unify_newlines(text: str) -> tuple[str, str]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), ""
 
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u200c\u200d\u2060]")
+# Controls, zero-width characters, and the bidi embeddings, overrides and isolates (U+202A–U+202E,
+# U+2066–U+2069), which can make a title or a line display in an order other than the text's.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\u202a-\u202e\u2066-\u2069]")
 
 
 @rule(
     "bytes/controls",
-    "Form feeds (page breaks from pdftotext) become line breaks; other control and zero-width characters are dropped.",
-    examples=(("第一页\f第二页", "第一页\n第二页"), ("政\u200b府\x07", "政府")),
+    "Form feeds (page breaks from pdftotext) become line breaks; other control, zero-width and bidi-override "
+    "characters are dropped.",
+    examples=(("第一页\f第二页", "第一页\n第二页"), ("政\u200b府\x07", "政府"), ("关于\u202e通知\u2069", "关于通知")),
     kind="text",
     order=30,
 )

@@ -53,6 +53,13 @@ def long_paragraph(path: Path) -> None:
     path.write_text("# 一段很长的文字\n\n" + "\n".join(lines) + "。\n", encoding="utf-8")
 
 
+def five_megabyte_line(kind: str) -> Callable[[Path], None]:
+    """A whole file on one line (a converter that lost every line break): 5 MB of Chinese or ASCII."""
+    run = "政府信息公开工作稳步推进" if kind == "zh" else "abcdefghij"
+    size = 5_000_000 // len(run.encode())
+    return lambda path: path.write_text("# 一行文件\n\n中文" + run * size + "\n", encoding="utf-8")
+
+
 def symlink_out(path: Path) -> None:
     path.symlink_to("/etc/passwd")
 
@@ -72,6 +79,9 @@ URL_TRICKS = f"""# 关于链接与图片的测试文件
 
 正文第二段，政府信息公开工作有序开展。
 """
+
+# One cell spanning 100000 × 100000: HTML caps spans at 1000 columns and 65534 rows.
+HUGE_SPAN = '<table><tr><td colspan="100000" rowspan="100000">甲</td></tr><tr><td>乙</td><td>丙</td></tr></table>'
 
 CASES: list[Case] = [
     Case("empty", "empty.md", raw(b""), "failed", "empty", "文件为空"),
@@ -103,6 +113,8 @@ CASES: list[Case] = [
     ),
     Case("fifty-megabytes", "huge.md", fifty_megabytes, "failed", "too-large", "文件过大"),
     Case("long-paragraph", "long.md", long_paragraph, "converted", phrase="持续推进持续推进"),
+    Case("five-megabyte-line", "oneline.md", five_megabyte_line("zh"), "failed", "too-long", "文字过长"),
+    Case("five-megabyte-ascii-line", "oneline-ascii.md", five_megabyte_line("en"), "failed", "too-long", "文字过长"),
     Case(
         "deep-blockquotes",
         "quotes.md",
@@ -138,6 +150,67 @@ CASES: list[Case] = [
         text("# 残缺的 HTML\n\n<table><tr><td>甲<td>乙</table></div></span><b>加粗未闭合 <i>斜体\n\n正文结束。\n"),
         "converted",
         phrase="正文结束",
+    ),
+    Case(
+        "huge-span",
+        "span.md",
+        text(f"# 巨大的合并单元格\n\n{HUGE_SPAN}\n\n正文结束。\n"),
+        "converted",
+        phrase="丙",
+    ),
+    Case(
+        "overflowing-span",
+        "span20.md",
+        text(f"# 溢出的合并单元格\n\n{HUGE_SPAN.replace('100000', '99999999999999999999')}\n\n正文结束。\n"),
+        "converted",
+        phrase="丙",
+    ),
+    Case(
+        "deep-raw-html",
+        "deephtml.md",
+        text("# 深层 HTML\n\n" + "<span>" * 300 + "深层文字" + "</span>" * 300 + "\n\n正文结束。\n"),
+        "failed",
+        "too-complex",
+        "嵌套过深",
+    ),
+    Case(
+        "deep-raw-html-blocks",
+        "deepdiv.md",
+        text("# 深层 HTML\n\n" + "<div>" * 300 + "深层文字" + "</div>" * 300 + "\n\n正文结束。\n"),
+        "failed",
+        "too-complex",
+        "嵌套过深",
+    ),
+    Case(
+        "html-entities",
+        "entities.md",
+        text("# 关于联系方式的通知\n\n各单位&amp;部门&lt;联系&gt;，请按时报送。&lt;b&gt;不是标签&amp;lt;\n"),
+        "converted",
+        phrase="各单位&amp;部门&lt;联系&gt;，",
+        absent=("&amp；", "&lt；", "&gt；", "&amp;amp;", "&amp;lt;联系"),
+    ),
+    Case(
+        "markup-in-title",
+        "title.md",
+        text("# 关于<script>alert(1)</script>做好<b>工作</b>的通知\n\n各单位：请做好工作。\n"),
+        "converted",
+        phrase="<title>关于做好工作的通知</title>",
+        absent=("alert", "<script", "<b>"),
+    ),
+    Case(
+        "bidi-overrides",
+        "bidi\u202e\u2066.md",
+        text("# 关于\u202e做好工作\u202c的通知\n\n各单位：请\u2066做好\u2069工作。\n"),
+        "converted",
+        phrase="<title>关于做好工作的通知</title>",
+        absent=("\u202e", "\u202c", "\u2066", "\u2069"),
+    ),
+    Case(
+        "newline-in-name",
+        "x\nPayload-Oxum: 1.1\nExternal-Identifier: evil.md",
+        text(SEED_TEXT),
+        "converted",
+        phrase="留格庄镇人民政府",
     ),
     Case(
         "url-tricks",
