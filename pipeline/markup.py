@@ -32,7 +32,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "td": {"rowspan", "colspan"},
+    "td": {"rowspan", "colspan", "class"},
     "th": {"rowspan", "colspan", "scope"},
     "col": {"span"},
     "colgroup": {"span"},

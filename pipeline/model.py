@@ -24,6 +24,9 @@ class Change:
     before: str
     after: str
     removed: str = ""
+    # Significant characters the edit put in from a known text, e.g. a statutory table's labels
+    # restored from the national template where a converter or an OCR lost them.
+    added: str = ""
 
 
 @dataclass(frozen=True)

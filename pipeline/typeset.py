@@ -359,6 +359,12 @@ def _placed(table) -> list[tuple]:
     return [(group, row) for group in table.children for row in group.children]
 
 
+def _is_subhead(row) -> bool:
+    """A row of names inside a table's body (an item of 表二 and its column names)."""
+    element = getattr(row, "element", None)
+    return element is not None and element.get("class") == "subhead"
+
+
 def _stretch_rows(table, page_bottom: float, pitch: float) -> bool:
     """Give the grid rows left between the table's last row and the page's bottom to its
     tallest body rows, spread evenly over them; rows below move down, and each cell that spans
@@ -366,7 +372,8 @@ def _stretch_rows(table, page_bottom: float, pitch: float) -> bool:
     placed = _placed(table)
     last = placed[-1][1]
     lines = math.floor((page_bottom - last.position_y - last.height) / pitch + GRID_FUZZ)
-    body = [i for i, (group, _) in enumerate(placed) if not (group.is_header or group.is_footer)]
+    body = [i for i, (group, row) in enumerate(placed)
+            if not (group.is_header or group.is_footer or _is_subhead(row))]  # fmt: skip
     if lines <= 0 or not body:
         return False
     tallest = max(placed[i][1].height for i in body)

@@ -28,6 +28,7 @@ XML_LANG = f"{{{XML_NS}}}lang"
 
 
 _VOID = {"br", "hr", "img", "meta", "link", "col", "wbr"}
+_CELL_CLASSES = {"unsplit", "missing"}  # statutory figures that could not be placed (pipeline.normalize)
 _NUMERIC = re.compile(r"^[\s\d.,，%‰+\-—～~]+$")
 _CJK_BREAK = re.compile(f"(?<=[{CJK}])\n(?=[{CJK}])")
 _CAPTION_RE = re.compile(r"^(表[一二三四五六七八九十\d]+)[：:、. ]?\s*(.{0,40})$")
@@ -80,6 +81,8 @@ def _copy(src: lxml_html.HtmlElement) -> etree._Element:
     el = _x(tag, _join_breaks(src.text))
     for name in ("href", "rowspan", "colspan", "class", "start", "span"):
         value = src.get(name)
+        if name == "class" and tag == "td" and value not in _CELL_CLASSES:
+            continue  # a cell's class only as the normalizer sets it (a statutory figure kept whole)
         if value is not None and (name not in ("rowspan", "colspan", "span") or (value.isdigit() and value != "1")):
             el.set(name, value)
     for child in src:
@@ -227,7 +230,12 @@ def _finish_table(table: etree._Element, caption_text: str | None, section_title
     rows = [tr for tr in table.iter(f"{ns}tr")]
     if caption_text:
         table.insert(0, _x("caption", caption_text))
-    head_rows = _header_rows(rows)
+    key = _statutory_key("".join(table.itertext()).replace(" ", ""), section_title)
+    # 表二 is a stack of small tables, each under its own item: no header repeats on a new page
+    head_rows = _header_rows(rows) if key != "active-disclosure" else 0
+    for row in rows[head_rows:]:
+        if len(row) and all(_local(c) == "th" for c in row):
+            row.set("class", "subhead")  # an item's name or its column names: kept with what follows
     if table.find(f"{ns}thead") is None and head_rows:
         thead = _x("thead")
         for row in rows[:head_rows]:
@@ -239,9 +247,8 @@ def _finish_table(table: etree._Element, caption_text: str | None, section_title
         if _local(cell) == "th":
             in_head = cell.getparent().getparent() is not None and _local(cell.getparent().getparent()) == "thead"
             cell.set("scope", "col" if in_head else "row")
-        elif text and _NUMERIC.match(text):
+        elif text and _NUMERIC.match(text) and not cell.get("class"):
             cell.set("class", "num")
-    key = _statutory_key("".join(table.itertext()).replace(" ", ""), section_title)
     if key:
         table.set("class", "statutory")
         table.set("data-statutory", key)

@@ -25,9 +25,10 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     review,
     segment,
     spacing,
+    statistics_tables,
+    statutory_tables,
     structure,
     tables,
-    template_tables,
     webnav,
     webpage,
 )

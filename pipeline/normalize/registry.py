@@ -52,8 +52,8 @@ class Log:
         # read-only context, e.g. for the title rule to fall back to the page's title.
         self.known: dict[str, str] = known or {}
 
-    def __call__(self, line: int, before: str, after: str, removed: str = "") -> None:
-        self.changes.append(Change(self.rule_id, line, before, after, removed))
+    def __call__(self, line: int, before: str, after: str, removed: str = "", added: str = "") -> None:
+        self.changes.append(Change(self.rule_id, line, before, after, removed, added))
 
     def warn(self, line: int, message: str, excerpt: str = "") -> None:
         self.warnings.append(Advisory(self.rule_id, line, message, excerpt[:80]))

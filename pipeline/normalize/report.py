@@ -16,11 +16,14 @@ def change_log(doc: Document) -> dict:
         "encoding": doc.encoding,
         "rules": dict(sorted(counts.items())),
         "changes": [
-            {"rule": c.rule, "line": c.line, "before": c.before, "after": c.after, "removed": c.removed}
+            {"rule": c.rule, "line": c.line, "before": c.before, "after": c.after, "removed": c.removed,
+             "added": c.added}
             for c in doc.changes
         ],
         # Text dropped as debris (page numbers, site chrome, crawler headers), verbatim.
         "removed_debris": [c.before for c in doc.changes if c.removed],
+        # Text restored from a known template (a statutory table's labels), character by character.
+        "restored": [{"rule": c.rule, "line": c.line, "added": c.added} for c in doc.changes if c.added],
         "warnings": [
             {"rule": w.rule, "line": w.line, "message": w.message, "excerpt": w.excerpt} for w in doc.warnings
         ],
