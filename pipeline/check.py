@@ -44,6 +44,7 @@ from pdfminer.psparser import LIT
 from pipeline import fonts
 from pipeline.chars import CJK_RE, significant
 from pipeline.errors import DocumentError
+from pipeline.gbt9704 import LANDSCAPE_COLUMNS, table_columns
 from pipeline.model import Document
 from pipeline.pdfcontent import ContentInterpreter
 from pipeline.styles import STYLESHEET
@@ -53,6 +54,9 @@ from pipeline.xhtml import XHTML_NS
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 595.28, 841.89
 LEFT, RIGHT, TOP, BOTTOM = 28 * MM, 184 * MM, 37 * MM, 262 * MM  # 版心 edges (pt from top-left)
+# A table too wide for the 版心 is set on a landscape page (GB/T 9704 §8), its 版心 turned with it:
+# 225 mm wide and 156 mm high (styles/official.css, @page landscape).
+LANDSCAPE = (37 * MM, 262 * MM, 26 * MM, 182 * MM)
 PITCH = 28.95  # grid line pitch (pt)
 CHAR = 156 * MM / 28  # one 字 (15.79 pt)
 ROWS, CHARS = 22, 28
@@ -139,13 +143,22 @@ class Page:
     paths: list[tuple[float, float]] = field(default_factory=list)  # painted paths' top and bottom (pt)
     hrules: list[Rule] = field(default_factory=list)  # horizontal rules at least 50 pt long
 
+    @property
+    def landscape(self) -> bool:
+        return self.width > self.height
+
+    @property
+    def frame(self) -> tuple[float, float, float, float]:
+        """The 版心's left, right, top and bottom on this page."""
+        return LANDSCAPE if self.landscape else (LEFT, RIGHT, TOP, BOTTOM)
+
     @cached_property
     def folio(self) -> list[Line]:  # the page-number line(s), below the 版心
-        return [ln for ln in self.lines if ln.baseline > BOTTOM + 5]
+        return [ln for ln in self.lines if ln.baseline > self.frame[3] + 5]
 
     @cached_property
     def block(self) -> list[Line]:  # everything inside the 版心
-        return [ln for ln in self.lines if ln.baseline <= BOTTOM + 5]
+        return [ln for ln in self.lines if ln.baseline <= self.frame[3] + 5]
 
     @cached_property
     def has_table(self) -> bool:  # table text is set smaller than 4号 (the 版记's size)
@@ -181,6 +194,7 @@ class Measured:
     # 公文 elements the source has, for their rules: 主送's first characters, a 版记.
     recipients: str = ""
     imprint: bool = False
+    landscape: bool = False  # the source has a table set on landscape pages
     _chosen_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -473,23 +487,30 @@ def rule(rule_id: str, summary: str) -> Callable:
 @rule("page-size", "每页均为 A4（210 × 297 mm）")
 def _page_size(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     for page in m.pages:
-        if abs(page.width - PAGE_W) > 0.5 or abs(page.height - PAGE_H) > 0.5:
+        size = sorted((page.width, page.height))
+        if abs(size[0] - PAGE_W) > 0.5 or abs(size[1] - PAGE_H) > 0.5:
             yield "fail", f"页面尺寸为 {page.width / MM:.1f} × {page.height / MM:.1f} mm，应为 A4", page.number
+        elif page.landscape and not m.landscape:
+            yield "fail", "横向页面只用于过宽的表格（GB/T 9704 §8），本页没有这样的表格", page.number
+    metrics["landscape_pages"] = [p.number for p in m.pages if p.landscape]
 
 
 @rule("type-area", "正文在版心内：订口 28 ± 1 mm，天头 37 ± 1 mm，版心 156 × 225 mm")
 def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
-    body = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3]
+    yield from _landscape_area(m)
+    portrait = [page for page in m.pages if not page.landscape]
+    lines = [ln for page in portrait for ln in page.block]
+    body = [ln for ln in lines if abs(ln.size - BODY_PT) < 0.3]
     if not body:
         yield "warn", "没有找到 3 号正文文字", 0
         return
     left = min(ln.x0 for ln in body)
-    right = max(ln.end for ln in m.lines)  # tables included
+    right = max(ln.end for ln in lines)  # tables included
     firsts = ([ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3][:1]
-              for page in m.pages)  # fmt: skip
+              for page in portrait)  # fmt: skip
     tops = [first[0] for first in firsts if first]
     top = min(_row_top(ln) for ln in tops)
-    bottom = max(ln.baseline for ln in m.lines)
+    bottom = max(ln.baseline for ln in lines)
     metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=round(top / MM, 2))
     # Text left of or above the 版心 is a broken layout; a block that merely starts further in
     # (a document of quotations or lists, no line flush left) is only reported.
@@ -505,6 +526,18 @@ def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         yield "fail", f"文字超出版心右边缘：{right / MM:.2f} mm（应 ≤ 184 mm）", 0
     if bottom > BOTTOM + 1:
         yield "fail", f"文字超出版心下边缘：{bottom / MM:.2f} mm（应 ≤ 262 mm）", 0
+
+
+def _landscape_area(m: Measured) -> Iterator[tuple[str, str, int]]:
+    """On a landscape page (a wide table, §8) everything stays inside the turned 版心."""
+    for page in m.pages:
+        if not page.landscape or not page.block:
+            continue
+        left, right, top, bottom = page.frame
+        x0, x1 = min(ln.x0 for ln in page.block), max(ln.end for ln in page.block)
+        y0, y1 = min(ln.baseline - ln.size for ln in page.block), max(ln.baseline for ln in page.block)
+        if x0 < left - MM or x1 > right + MM or y0 < top - MM or y1 > bottom + 1:
+            yield "fail", f"横向页面的文字超出版心（{x0 / MM:.1f}–{x1 / MM:.1f} mm）", page.number
 
 
 def _row_top(line: Line) -> float:
@@ -526,7 +559,7 @@ def _grid_rows(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         table_rows = [int((bottom - TOP) / PITCH + 0.05) for _, bottom in page.table_paths]  # whole grid rows
         reached = max([rows[-1] + 1 if rows else 0, *table_rows])
         rows_by_page.append(reached)
-        if page is m.pages[-1] or not reached or _before_new_page(m, page):
+        if page is m.pages[-1] or not reached or page.landscape or _before_new_page(m, page):
             continue
         full += 1
         baselines = len({round(ln.baseline) for ln in text})  # lines side by side share one (文号 and 签发人)
@@ -548,6 +581,8 @@ _MOVED_TABLE = "（下页开头的表格，表头和首行在本页放不下，�
 def _before_new_page(m: Measured, page: Page) -> bool:
     """Does the next page start a part that begins on a new page (an attachment)?"""
     following = m.pages[page.number] if page.number < len(m.pages) else None
+    if following is not None and following.landscape:
+        return True  # a wide table starts its landscape page
     first = following.block[0].ink if following and following.block else ""
     return any(first.startswith(start) for start in m.page_starts)
 
@@ -576,7 +611,8 @@ def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str,
     ref = statistics.median(phases) if phases else 0.0  # (no body line anywhere: nothing to be off)
     on_grid = 0
     for page in m.pages:
-        if not page.has_table:
+        if not page.has_table or page.landscape:  # a turned page has no line grid (§8)
+            on_grid += page.landscape
             continue
         lines = [ln for ln in body(page) if off(phase(ln) - ref, 1.5)]
         rules = [y for y in page.rules if off(y - TOP, 1.0)]
@@ -674,20 +710,22 @@ def _heading_fonts(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]
 def _page_numbers(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     for page in m.pages:
         glyphs = [g for ln in page.folio for g in ln.glyphs]
-        label = "".join(g.text for g in glyphs).replace(" ", "")
+        label = re.sub(r"\s", "", "".join(g.text for g in glyphs))  # (a space may map to U+00A0)
         if label != f"—{page.number}—":
             yield "fail", f"页码应为“— {page.number} —”，实为“{label}”", page.number
             continue
         if any(abs(g.size - FOLIO_PT) > 0.2 for g in glyphs):
             yield "fail", "页码字号不是 4 号（14 pt）", page.number
+        left, right, _, bottom = page.frame
         dash = glyphs[0]
         centre = dash.baseline - 0.38 * dash.size  # the dash's vertical centre
-        if abs(centre - (BOTTOM + 7 * MM)) > 1 * MM:
-            yield "warn", f"页码一字线距版心下边缘 {(centre - BOTTOM) / MM:.1f} mm（应为 7 mm）", page.number
+        if abs(centre - (bottom + 7 * MM)) > 1 * MM:
+            yield "warn", f"页码一字线距版心下边缘 {(centre - bottom) / MM:.1f} mm（应为 7 mm）", page.number
         x0, x1 = min(g.x0 for g in glyphs), max(g.x1 for g in glyphs)
-        if page.number % 2 and not 504.6 <= x1 <= 507.6:
+        # one 4号 character in from the 版心's edge (14 pt; 3号 units accepted)
+        if page.number % 2 and not right - 16.97 <= x1 <= right - 13.97:
             yield "fail", f"单页页码应居右空一字，右端在 {x1 / MM:.1f} mm", page.number
-        if not page.number % 2 and not 93.0 <= x0 <= 96.5:
+        if not page.number % 2 and not left + 13.63 <= x0 <= left + 17.13:
             yield "fail", f"双页页码应居左空一字，左端在 {x0 / MM:.1f} mm", page.number
 
 
@@ -865,6 +903,7 @@ def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None =
         measured.recipients = next((re.sub(r"\s", "", "".join(p.itertext()))[:HEADING_KEY]
                                     for p in body.iter(f"{{{XHTML_NS}}}p") if p.get("class") == "recipients"), "")
         measured.imprint = any(f.get("class") == "imprint" for f in body.iter(f"{{{XHTML_NS}}}footer"))
+        measured.landscape = any(table_columns(t) >= LANDSCAPE_COLUMNS for t in body.iter(f"{{{XHTML_NS}}}table"))
     metrics: dict = {}
     findings = [finding for r in RULES.values() for finding in r.fn(measured, metrics)]
     if body is not None:

@@ -68,6 +68,7 @@ def _typeset(root: etree._Element) -> None:
     typeset.quote_breaks(root)
     typeset.url_breaks(root)
     typeset.full_width_marks(root)
+    typeset.split_widest_tables(root)
     typeset.mark_wide_tables(root)
 
 

@@ -35,6 +35,7 @@ import itertools
 import math
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from functools import lru_cache
 
 from lxml import etree
@@ -46,6 +47,7 @@ from weasyprint.text.ffi import ffi, pango
 from weasyprint.text.line_break import create_layout, line_size, strut
 
 from pipeline.chars import CJK, CJK_RE, HAN
+from pipeline.gbt9704 import LANDSCAPE_COLUMNS, MAX_TABLE_COLUMNS, WIDE_TABLE_COLUMNS, table_columns
 
 PT = 4 / 3  # WeasyPrint lays out in CSS px
 CHAR_PITCH = 15.79  # one 字 of the grid (pt): 156 mm / 28
@@ -324,6 +326,8 @@ def fill_table_pages(pages: list) -> int:
     filled = 0
     for page in pages[:-1]:
         page_box = page._page_box
+        if page.width > page.height:
+            continue  # a landscape page (a wide table, §8) has no line grid to fill
         root = next(child for child in page_box.children if not isinstance(child, boxes.MarginBox))
         table, table_end, text_end = _last_table(root)
         if table is None or text_end > table_end + 1:
@@ -633,17 +637,47 @@ def _wrap(parent: etree._Element, before: etree._Element | None, pattern: re.Pat
 
 # --- Wide tables ----------------------------------------------------------------------------------
 
-WIDE_TABLE_COLUMNS = 10
+
+
+def split_widest_tables(root: etree._Element) -> None:
+    """A table of more than MAX_TABLE_COLUMNS columns, without spans, is set as several tables of
+    that width, each repeating the first column (its row labels): no page is wide enough for it."""
+    for table in list(root.iter(f"{_XHTML}table")):
+        columns = table_columns(table)
+        rows = list(table.iter(f"{_XHTML}tr"))
+        spans = any(c.get("colspan", "1") != "1" or c.get("rowspan", "1") != "1" for r in rows for c in r)
+        if columns <= MAX_TABLE_COLUMNS or spans or any(len(r) != columns for r in rows):
+            continue
+        step = MAX_TABLE_COLUMNS - 1
+        parts = []
+        for first in range(1, columns, step):
+            part = deepcopy(table)
+            for row in part.iter(f"{_XHTML}tr"):
+                for k, cell in reversed(list(enumerate(row))):
+                    if k and not first <= k < first + step:
+                        row.remove(cell)
+            if parts:
+                part.attrib.pop("id", None)
+                for caption in part.iter(f"{_XHTML}caption"):
+                    caption.getparent().remove(caption)
+            parts.append(part)
+        parent, index = table.getparent(), table.getparent().index(table)
+        parts[-1].tail = table.tail
+        parent.remove(table)
+        for offset, part in enumerate(parts):
+            parent.insert(index + offset, part)
 
 
 def mark_wide_tables(root: etree._Element) -> None:
     """Tag tables of 10 or more columns (the statutory 行政复议/行政诉讼 table has 15) so the style
-    sheet sets them small enough to stay inside the 156 mm 版心 (§5.2.2 "特定情况可以作适当调整")."""
+    sheet sets them small enough to stay inside the 156 mm 版心 (§5.2.2 "特定情况可以作适当调整");
+    from LANDSCAPE_COLUMNS on, cells would be narrower than two characters even so, and the table
+    goes on landscape pages (§8, 横排表格)."""
     for table in root.iter(f"{_XHTML}table"):
-        columns = max((sum(int(c.get("colspan", "1") or 1) for c in row if isinstance(c.tag, str))
-                       for row in table.iter(f"{_XHTML}tr")), default=0)  # fmt: skip
+        columns = table_columns(table)
         if columns >= WIDE_TABLE_COLUMNS:
-            table.set("class", " ".join(filter(None, [table.get("class"), "wide"])))
+            wide = ["wide", "landscape"] if columns >= LANDSCAPE_COLUMNS else ["wide"]
+            table.set("class", " ".join(filter(None, [table.get("class"), *wide])))
 
 
 def break_title(root: etree._Element) -> None:
