@@ -627,7 +627,8 @@ def _table_pages_on_grid(m: Measured, metrics: dict) -> Iterator[tuple[str, str,
 @rule("line-fill", "整行（段落中非末行）排满版心：28 字（含首行缩进），行末距版心右边缘 ≤ 0.5 mm；目标 ≥ 95%")
 def _line_fill(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     lines = [ln for ln in m.lines if abs(ln.size - BODY_PT) < 0.3]
-    full = [a for a, b in itertools.pairwise(lines) if _continues(a, b) and b.ink[:HEADING_KEY] not in m.flush_starts]
+    full = [a for a, b in itertools.pairwise(lines)
+            if _continues(a, b) and not any(b.ink.startswith(key) for key in m.flush_starts)]  # fmt: skip
     pure = [ln for ln in full if all(CJK_RE.match(ch) for ch in ln.ink)]
     good = [ln for ln in pure if _positions(ln) == CHARS and abs(ln.end - RIGHT) <= 0.5 * MM]
     flush = [ln for ln in full if abs(ln.end - RIGHT) <= 0.5 * MM]
@@ -1004,7 +1005,8 @@ _FLUSH_CLASSES = ("recipients", "salutation", "attachment-label", "toc-title")
 def _flush_starts(body: etree._Element) -> set[str]:
     found = [*body.iter(f"{{{XHTML_NS}}}li"),
              *(p for p in body.iter(f"{{{XHTML_NS}}}p") if p.get("class") in _FLUSH_CLASSES)]  # fmt: skip
-    return {re.sub(r"\s", "", "".join(el.itertext()))[:HEADING_KEY] for el in found}
+    keys = {re.sub(r"\s", "", "".join(el.itertext()))[:HEADING_KEY] for el in found}
+    return keys - {""}
 
 
 def _is_flow(glyph: Glyph) -> bool:
