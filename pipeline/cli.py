@@ -348,7 +348,7 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from pipeline.normalize.registry import RULES
+    from pipeline.normalize import RULES
 
     for r in RULES:
         print(f"{r.id:24} {r.summary}")

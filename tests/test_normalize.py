@@ -191,7 +191,7 @@ def test_corpus_loses_nothing_unlogged(path):
 
 
 def test_guard_refuses_a_rule_that_drops_text(monkeypatch):
-    bad = registry.Rule("test/drop", "drops a character", "line", 999, lambda line: line.replace("镇", ""))
+    bad = registry.Rule("test/drop", "drops a character", registry.each_line(lambda line: line.replace("镇", "")))
     monkeypatch.setattr(registry, "RULES", [*registry.RULES, bad])
     monkeypatch.setattr("pipeline.normalize.RULES", registry.RULES)
     with pytest.raises(PreservationError, match="test/drop"):
@@ -202,7 +202,8 @@ def test_page_break_debris_in_pdftext_corpus():
     doc = normalize(read_document(corpus_file("03-"), "c"))
     assert "— 1 —" not in doc.markdown
     assert any(c.rule == "debris/page-number" for c in doc.changes)
-    assert replace(doc).markdown == doc.markdown
+    again = normalize(replace(doc, text=doc.markdown, changes=[], warnings=[]))
+    assert again.markdown == doc.markdown and not [c for c in again.changes if c.rule == "debris/page-number"]
 
 
 # --- every rule's own fixtures (declared next to the rule) ----------------------------------------
@@ -230,3 +231,25 @@ def test_seed_punctuation_and_spacing_acceptance(seed):
     assert not re.search(rf"{han} +\d|\d +{han}", seed.markdown)
     assert "电话：0535-3661003。" in seed.markdown
     assert seed.meta.signature == "留格庄镇人民政府" and seed.meta.date_text == "2019年3月5日"
+
+
+def test_one_ordered_list_names_every_rule_once():
+    assert [r.id for r in registry.RULES] == list(registry.ORDER)
+    assert len(set(registry.ORDER)) == len(registry.ORDER) and registry.missing() == []
+
+
+def test_a_rule_can_be_switched_off_for_a_run():
+    text = "# 报告\n\n根据条例,现将情况报告如下:"
+    doc = normalize(Document("x", Path("x.md"), b"", "UTF-8", text))
+    off = normalize(Document("x", Path("x.md"), b"", "UTF-8", text), disabled=frozenset({"punct/fullwidth"}))
+    assert "根据条例，现将情况报告如下：" in doc.markdown and "根据条例,现将情况报告如下:" in off.markdown
+    with pytest.raises(ValueError, match="no/such"):
+        normalize(doc, disabled=frozenset({"no/such"}))
+
+
+def test_a_text_that_never_settles_is_kept_with_a_warning(monkeypatch):
+    flip = registry.Rule("test/flip", "alternates forever", registry.each_line(
+        lambda line: line[:-1] if line.endswith("★") else line + "★"))  # fmt: skip
+    monkeypatch.setattr("pipeline.normalize.RULES", [*registry.RULES, flip])
+    doc = normalize(Document("x", Path("x.md"), b"", "UTF-8", "甲乙丙。"))
+    assert any(w.rule == "engine/passes" for w in doc.warnings)

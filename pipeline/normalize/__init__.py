@@ -7,7 +7,6 @@ a Han character or digit disappear without logging it as removed debris.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import replace
 
@@ -33,21 +32,24 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     webpage,
 )
 from pipeline.normalize.metadata import extract
-from pipeline.normalize.registry import RULES, Log, Rule
+from pipeline.normalize.registry import RULES, Log, Rule, missing
 
-_FENCE_RE = re.compile(r"^\s*(```|~~~)")
-
+if missing():  # every rule ORDER names is registered by the families imported above
+    raise ImportError(f"normalizer rules named in ORDER but not registered: {', '.join(missing())}")
 
 MAX_PASSES = 4
 
 
-def normalize(doc: Document) -> Document:
-    """Run every rule, in order, until the text no longer changes.
+def normalize(doc: Document, disabled: frozenset[str] = frozenset()) -> Document:
+    """Run every rule (but the ``disabled`` ids), in order, until the text no longer changes.
 
     Rules interact (a join can create a heading candidate, a converted comma can make a line
     look finished), so one pass is not always a fixed point; repeating until nothing changes
-    makes ``normalize(normalize(x)) == normalize(x)`` hold by construction.
+    makes ``normalize(normalize(x)) == normalize(x)`` hold. A text still changing after
+    MAX_PASSES passes is kept as it is then, with a warning.
     """
+    if unknown := disabled - {r.id for r in RULES}:
+        raise ValueError(f"no normalizer rule {', '.join(sorted(unknown))}")
     text = doc.text
     changes: list[Change] = []
     warnings: list[Advisory] = []
@@ -58,6 +60,8 @@ def normalize(doc: Document) -> Document:
         # Review findings describe the text as it is: keep only the last pass's.
         warnings = [w for w in warnings if not w.rule.startswith("review/")]
         for r in RULES:
+            if r.id in disabled:
+                continue
             after, log = apply(r, text, info)
             if after != text and (after_kept := significant(after)) != kept:  # most rules keep them all, in order
                 lost = Counter(kept) - Counter(after_kept)
@@ -71,6 +75,9 @@ def normalize(doc: Document) -> Document:
             text = after
         if text == before:
             break
+    else:
+        message = f"规范化 {MAX_PASSES} 轮后文本仍在变化，已保留最后一轮的结果，请核对"
+        warnings.append(Advisory("engine/passes", 0, message))
     markdown = text.rstrip("\n") + "\n"
     unique = {(w.rule, w.message, w.excerpt): w for w in warnings}
     warnings = list(unique.values())
@@ -85,20 +92,4 @@ def apply(r: Rule, text: str, known: dict[str, str] | None = None) -> tuple[str,
     """Run one rule over the text (``known``: what earlier rules learned about the source);
     returns the new text and what the rule changed."""
     log = Log(r.id, known)
-    if r.kind == "text":
-        after, removed = r.fn(text)
-        if after != text:
-            log(0, f"{len(text)} 字符", f"{len(after)} 字符", removed)
-        return after, log
-    lines = text.split("\n")
-    if r.kind == "lines":
-        return "\n".join(r.fn(lines, log)), log
-    out, in_code = [], False
-    for no, line in enumerate(lines, 1):
-        if _FENCE_RE.match(line):
-            in_code = not in_code
-        new = line if in_code else r.fn(line)
-        if new != line:
-            log(no, line, new)
-        out.append(new)
-    return "\n".join(out), log
+    return "\n".join(r.fn(text.split("\n"), log)), log

@@ -30,8 +30,6 @@ _NUMBER_DOT_RE = re.compile(r"^(\d{1,2})([.．])")
             "# 部门预算\n目录\n\n- 一、部门主要职能\n- 二、部门机构设置\n\n\n某局主要职能\n正文。",
         ),
     ),
-    kind="lines",
-    order=310,
 )
 def table_of_contents(lines: list[str], log: Log) -> list[str]:
     nonblank = [i for i, line in enumerate(lines) if line.strip()][:60]

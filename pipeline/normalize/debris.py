@@ -14,8 +14,6 @@ PAGE_NUMBER_RE = re.compile(r"^\s*[—–\-－]+\s*\d{1,3}\s*[—–\-－]*\s*$"
     "debris/page-number",
     "Drop page-number lines such as `— 1 —`, `- 1 `, `-2-`, `—2-`.",
     examples=(("着力发挥\n— 1 —\n政务公开", "着力发挥\n政务公开"), ("甲\n-2-\n乙\n- 3 \n丙", "甲\n乙\n丙")),
-    kind="lines",
-    order=100,
 )
 def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
     kept = []
@@ -31,8 +29,6 @@ def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
     "debris/body-marker",
     "Drop a lone `正文` marker that converters put on the first line.",
     examples=(("正文\n2024年上海市科委", "2024年上海市科委"),),
-    kind="lines",
-    order=110,
 )
 def drop_body_marker(lines: list[str], log: Log) -> list[str]:
     for no, line in enumerate(lines, 1):
@@ -52,8 +48,6 @@ _CRAWLER_PUNCT_RE = re.compile(r"[;；]{2,}|[;；]\*")
     "debris/crawler-punctuation",
     "Runs such as `;;;;` and `;*` left by a crawler become paragraph breaks (with a warning).",
     examples=(("请予审议决定。　　;*这是说明。", "请予审议决定。　　\n\n这是说明。"),),
-    kind="lines",
-    order=120,
 )
 def crawler_punctuation(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
@@ -82,8 +76,6 @@ _HEADER_CANDIDATE_RE = re.compile(r"^[^。，；：！？|#<>]{2,30}$")
         ),
         ("同一句话\n同一句话\n同一句话\n同一句话", "同一句话\n同一句话\n同一句话\n同一句话"),
     ),
-    kind="lines",
-    order=99,
 )
 def drop_running_headers(lines: list[str], log: Log) -> list[str]:
     """Only lines that sit next to page numbers count: repeated text elsewhere is content."""

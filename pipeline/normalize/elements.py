@@ -22,8 +22,7 @@ _NAME_RE = re.compile(r"^[^。；！？]{2,60}$")
     "elements/attachment-note",
     "附件说明 (§7.3.4): `附件:1.统计表。` → `附件：1.统计表` (full-width colon, no closing punctuation).",
     examples=(("附件:1.统计表。", "附件：1.统计表"), ("附件1：平潭县统计表", "附件1：平潭县统计表")),
-    kind="line",
-    order=280,
+    per_line=True,
 )
 def attachment_note(line: str) -> str:
     m = _ATTACHMENT_RE.match(line.strip())
@@ -37,8 +36,6 @@ def attachment_note(line: str) -> str:
     "`附件：` alone on a line takes the attachment's name from the next line (`附件：` ⏎ `某办法.docx` → "
     "`附件：某办法.docx`).",
     examples=(("附件：\n某某实施办法（试行）.docx\n某某委员会", "附件：某某实施办法（试行）.docx\n某某委员会"),),
-    kind="lines",
-    order=282,
 )
 def attachment_name(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
@@ -87,8 +84,6 @@ _GLUED = (
             "某县人民政府办公室2022年10月9日印发",
         ),
     ),
-    kind="lines",
-    order=286,
 )
 def unglue(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []

@@ -39,8 +39,7 @@ def _decode(text: str) -> str:
         ("&lt;b&gt;不是标签&amp;lt;", "&lt;b>不是标签&amp;lt;"),
         ("代码 `&amp;` 照旧&#12290;", "代码 `&amp;` 照旧。"),
     ),
-    kind="line",
-    order=40,
+    per_line=True,
 )
 def decode_entities(line: str) -> str:
     if "&" not in line:

@@ -29,8 +29,7 @@ def _mostly_chinese(line: str) -> bool:
         ("根据条例,现将情况报告如下:", "根据条例，现将情况报告如下："),
         ("共1,234件 http://a.cn/?x=1", "共1,234件 http://a.cn/?x=1"),
     ),
-    kind="line",
-    order=250,
+    per_line=True,
 )
 def fullwidth_punctuation(line: str) -> str:
     if not any(ch in _FULL or ch == "." for ch in line):
@@ -71,8 +70,7 @@ _PAREN_RE = re.compile(r"[()（）]")
     "punct/parens",
     "Parenthesis pairs around or beside Chinese text become （）, mixed pairs `（一)` repaired.",
     examples=(("(以下简称申请人)", "（以下简称申请人）"), ("f(x)", "f(x)")),
-    kind="line",
-    order=260,
+    per_line=True,
 )
 def fullwidth_parentheses(line: str) -> str:
     chars = list(line)
@@ -97,8 +95,7 @@ _DOC_NUMBER_RE = re.compile(r"(?<=[\u4e00-\u9fff])[\[［【(（〔]\s*(\d{4})\s*
     "punct/doc-number",
     "文号 brackets and number: `镇政发[2024]3号`, `(2024)第03号` → `〔2024〕3号` (GB/T 9704 §7.2.5).",
     examples=(("镇政发[2024]3号", "镇政发〔2024〕3号"), ("某发(2024)第03号", "某发〔2024〕3号")),
-    kind="line",
-    order=265,
+    per_line=True,
 )
 def doc_number_brackets(line: str) -> str:
     return _DOC_NUMBER_RE.sub(lambda m: f"〔{m[1]}〕{m[2]}号", line)
@@ -111,8 +108,7 @@ _QUOTE_RE = re.compile(r'"')
     "punct/quotes",
     "Straight double quotes in Chinese text become paired “” (never inside HTML or URLs).",
     examples=(('深化"放管服"改革', "深化“放管服”改革"), ('<td colspan="3">甲</td>', '<td colspan="3">甲</td>')),
-    kind="line",
-    order=266,
+    per_line=True,
 )
 def curly_quotes(line: str) -> str:
     if '"' not in line or "<" in line or "=" in line or line.count('"') % 2 or not _mostly_chinese(line):
@@ -137,8 +133,7 @@ _YEAR_RANGE_RE = re.compile(r"(?<!\d)(\d{4})\s*[-－–]\s*(\d{4})(?=\s*年)")
     "punct/ellipsis-dash",
     "Ellipsis as ……, `--` as ——, year ranges with a one-em dash (`2024－2027年` → `2024—2027年`).",
     examples=(("等等...", "等等……"), ("方案（2024－2027年）", "方案（2024—2027年）")),
-    kind="line",
-    order=267,
+    per_line=True,
 )
 def ellipsis_and_dashes(line: str) -> str:
     if line.lstrip().startswith(("<", "|")):
@@ -159,8 +154,7 @@ _FULLWIDTH_AT_DOT_RE = re.compile(r"(?<=[0-9A-Za-z])[＠．](?=[0-9A-Za-z])")
     "punct/halfwidth-alnum",
     "Full-width digits, Latin letters and % become ASCII; ＠ and ． inside e-mails and numbers too.",
     examples=(("pzxxgkb＠163．com，受理１５件，占１００％", "pzxxgkb@163.com，受理15件，占100%"),),
-    kind="line",
-    order=245,
+    per_line=True,
 )
 def halfwidth_alnum(line: str) -> str:
     line = line.translate(_FULLWIDTH_ASCII)
@@ -174,8 +168,7 @@ _CN_ZERO_DATE_RE = re.compile(r"[一二三四五六七八九〇○OＯ0０零]{4
     "punct/chinese-zero",
     "The zero in Chinese-numeral years is 〇 (U+3007), not ○, O or 0: `二○一二年` → `二〇一二年`.",
     examples=(("二○一二年五月十七日", "二〇一二年五月十七日"), ("二O二三年一月", "二〇二三年一月")),
-    kind="line",
-    order=268,
+    per_line=True,
 )
 def chinese_zero(line: str) -> str:
     return _CN_ZERO_DATE_RE.sub(lambda m: re.sub("[○OＯ0０零]", "〇", m[0]), line)

@@ -38,8 +38,6 @@ def _table_lines(lines: list[str]) -> set[int]:
     "Warn about likely OCR misreads: kana or Hangul inside Chinese, stray Latin letters, a dropped 〇 "
     "in years, doubled or unbalanced brackets, lines that are mostly brackets.",
     warns=(("已显示出一些好的前景。オ", "假名"), ("一九八年五月，", "缺少“〇”"), ("《《福建省办法》", "重复")),
-    kind="lines",
-    order=800,
 )
 def ocr_suspects(lines: list[str], log: Log) -> list[str]:
     tables = _table_lines(lines)
@@ -74,8 +72,6 @@ _SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
     "Warn about broken tables (placeholder headers, rows of different widths, repeated separator rows, "
     "placeholder-only tables, split HTML tables); tables are never dropped.",
     warns=(("|第二十条|Col2|Col3|\n|---|---|---|\n|规章|0|0|", "占位"),),
-    kind="lines",
-    order=810,
 )
 def broken_tables(lines: list[str], log: Log) -> list[str]:
     block: list[tuple[int, str]] = []

@@ -134,8 +134,6 @@ def split_flattened(line: str) -> list[str]:
             None,
         ),
     ),
-    kind="lines",
-    order=150,
 )
 def segment_flattened(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []

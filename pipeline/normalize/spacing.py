@@ -31,8 +31,7 @@ _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{
     "Remove spaces between Han characters, and between Han and digits or Latin letters, "
     "except between two joint issuers.",
     examples=(("为 2024 年 1 月 1 日", "为2024年1月1日"), ("中共中央 国务院关于", "中共中央 国务院关于")),
-    kind="line",
-    order=270,
+    per_line=True,
 )
 def remove_cjk_spaces(line: str) -> str:
     if line.lstrip().startswith("|"):
@@ -61,8 +60,7 @@ _LABEL_RE = re.compile("|".join(r"[ \u3000]?".join(w) for w in sorted(_LABEL_WOR
     "space/label-words",
     "Collapse alignment spaces inside label words such as `组 长`, `附 则`, `邮 编`.",
     examples=(("组 长：赵晓波", "组长：赵晓波"), ("第六章 附 则", "第六章 附则")),
-    kind="line",
-    order=140,
+    per_line=True,
 )
 def collapse_label_words(line: str) -> str:
     return _LABEL_RE.sub(lambda m: m[0].replace(" ", "").replace("\u3000", ""), line)

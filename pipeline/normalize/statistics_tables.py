@@ -148,8 +148,6 @@ def _html(header: list[str], items: list[Item], columns: int) -> str:
             None,
         ),
     ),
-    kind="lines",
-    order=159,
 )
 def statistics_tables(lines: list[str], log: Log) -> list[str]:
     for i, line in enumerate(lines):

@@ -433,8 +433,6 @@ def regions(lines: list[str], kind: str) -> list[tuple[int, int]]:
         ),
         ("|规章|0|0|0|\n|行政规范性文件|3|0|8|", "|规章|0|0|0|\n|行政规范性文件|3|0|8|"),
     ),
-    kind="lines",
-    order=158,
 )
 def statutory_tables(lines: list[str], log: Log) -> list[str]:
     for kind in ("active-disclosure", "applications", "review-litigation"):

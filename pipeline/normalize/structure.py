@@ -42,8 +42,7 @@ def strip_markup(line: str) -> tuple[int, str]:
     "space/indent",
     "Drop leading ideographic spaces and blanks used as manual indentation.",
     examples=(("\u3000\u3000实施乡村振兴战略", "实施乡村振兴战略"),),
-    kind="line",
-    order=200,
+    per_line=True,
 )
 def strip_indent(line: str) -> str:
     return _INDENT_RE.sub("", line)
@@ -98,8 +97,6 @@ def _title_block(lines: list[str]) -> list[int]:
     examples=(
         ("2024 年上海市科委政府信息公开工作\n年度报告\n正文。", "# 2024 年上海市科委政府信息公开工作年度报告\n正文。"),
     ),
-    kind="lines",
-    order=300,
 )
 def mark_title(lines: list[str], log: Log) -> list[str]:
     block = _title_block(lines)
@@ -143,8 +140,6 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
             "# 题\n## 四、重点领域\n## 八、复议情况\n（一）健全机制。为确保…",
         ),
     ),
-    kind="lines",
-    order=340,
 )
 def headings_from_numbering(lines: list[str], log: Log) -> list[str]:
     out = list(lines)
@@ -300,8 +295,6 @@ def _is_continuation(lines: list[str], j: int) -> bool:
             "坚持不公开为特例的总原则，严格按照《暂行规定》要求。",
         ),
     ),
-    kind="lines",
-    order=330,
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
@@ -355,8 +348,6 @@ def _next_nonblank(lines: list[str], i: int) -> int | None:
     "lines/blocks",
     "One blank line between blocks (paragraphs, headings, tables), none at the ends; lines right-stripped.",
     examples=(("甲。\n乙。\n\n\n\n丙。  ", "甲。\n\n乙。\n\n丙。"),),
-    kind="lines",
-    order=900,
 )
 def separate_blocks(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
@@ -391,8 +382,6 @@ _FRAGMENT_RE = re.compile(rf"^[{HAN}]{{1,12}}$|^[{HAN}]( [{HAN}])+$")
             "本通知自印发之日起施行。\n国家发展改革委 国家能源局\n\n2020年5月28日",
         ),
     ),
-    kind="lines",
-    order=320,
 )
 def join_signature(lines: list[str], log: Log) -> list[str]:
     for k in range(len(lines) - 1, max(len(lines) - 12, 0), -1):
@@ -430,8 +419,6 @@ def join_signature(lines: list[str], log: Log) -> list[str]:
         ),
     ),
     warns=(("# 报告\n各位代表：\n现在报告。\n2024年工作回顾\n一年来成绩显著。\n二段。\n三段。\n四段。", "缺少序号"),),
-    kind="lines",
-    order=350,
 )
 def unnumbered_headings(lines: list[str], log: Log) -> list[str]:
     """A section title such as ``2024年工作回顾`` ends like one; any other short line counts only
@@ -489,8 +476,7 @@ _DEEP_LIST_RE = re.compile(rf"^( {{{MAX_LIST_INDENT + 1},}})([-*+]|\d+\.) ")
     f"Blockquotes nested deeper than {MAX_QUOTE_DEPTH} and list items indented past {MAX_LIST_INDENT} spaces are "
     "flattened to that depth, so no renderer recurses without bound.",
     examples=(("> > > > > 深层引用", "> > > 深层引用"), (" " * 40 + "- 第十层", " " * 12 + "- 第十层")),
-    kind="line",
-    order=150,
+    per_line=True,
 )
 def limit_nesting(line: str) -> str:
     m = _QUOTES_RE.match(line)

@@ -59,8 +59,6 @@ def _pipe(cells: list[str], width: int) -> str:
             "| 规章 | 1 | 0 | 11 |\n| 行政规范性文件 | 8 | 26 | 66 |\n",
         ),
     ),
-    kind="lines",
-    order=160,
 )
 def layout_tables(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []

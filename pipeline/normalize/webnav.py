@@ -46,8 +46,6 @@ def _compact(text: str) -> str:
     "web/page-title",
     "A page's `<title>` line (`标题_栏目`, `标题 - 网站`) becomes the title line (the site part dropped).",
     examples=(("关于做好某项工作的通知_能源\n正文。", "# 关于做好某项工作的通知\n\n正文。"),),
-    kind="lines",
-    order=91,
 )
 def page_title(lines: list[str], log: Log) -> list[str]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -72,8 +70,6 @@ def page_title(lines: list[str], log: Log) -> list[str]:
             "关于征求意见的函\n各单位：\n正文。",
         ),
     ),
-    kind="lines",
-    order=94,
 )
 def page_navigation(lines: list[str], log: Log) -> list[str]:
     body = [i for i, line in enumerate(lines[:60]) if line.strip()]
@@ -130,8 +126,6 @@ def _article_data(text: str, log: Log) -> bool:
             "关于某事的通知\n沪发改规范〔2019〕7号\n正文。",
         ),
     ),
-    kind="lines",
-    order=93,
 )
 def index_fields(lines: list[str], log: Log) -> list[str]:
     dropped = set()
@@ -156,8 +150,6 @@ def index_fields(lines: list[str], log: Log) -> list[str]:
             "2019年4月26日",
         ),
     ),
-    kind="lines",
-    order=96,
 )
 def site_footer(lines: list[str], log: Log) -> list[str]:
     start, marks = len(lines), 0

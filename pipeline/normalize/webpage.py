@@ -41,8 +41,6 @@ _TAIL_START_RE = re.compile(r"^(相关政策与解读|相关链接|相关文件|
             "# 某报告\n\n正文第一段。",
         ),
     ),
-    kind="lines",
-    order=90,
 )
 def crawler_header(lines: list[str], log: Log) -> list[str]:
     end = next((i for i, line in enumerate(lines[:20]) if _BODY_MARK_RE.match(line.strip())), None)
@@ -75,8 +73,6 @@ def page_title_line(lines: list[str], start: int, end: int, title: str, log: Log
     "web/site-title",
     "A page's `【title】-site name` line becomes the title line (the site name dropped), kept as metadata.",
     examples=(("【关于某事的通知】-国家发展和改革委员会\n正文。", "# 关于某事的通知\n\n正文。"),),
-    kind="lines",
-    order=92,
 )
 def site_title(lines: list[str], log: Log) -> list[str]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -91,8 +87,6 @@ def site_title(lines: list[str], log: Log) -> list[str]:
     "web/chrome",
     "Drop website chrome: breadcrumbs, [ 打印 ], share bars, `发布时间：`/`来源：` lines, related-link tails.",
     examples=(("首页\n>\n政务公开\n>\n政策\n[ 打印 ]\n发布时间：2020/06/08\n正文。", "正文。"),),
-    kind="lines",
-    order=95,
 )
 def chrome(lines: list[str], log: Log) -> list[str]:
     out: list[str] = []
@@ -176,8 +170,6 @@ def _strip_inline_chrome(line: str, log: Log) -> str:
             "\n中共中央 国务院关于实施乡村振兴战略的意见",
         ),
     ),
-    kind="lines",
-    order=96,
 )
 def dateline(lines: list[str], log: Log) -> list[str]:
     return _drop_first_line(lines, log, _DATELINE_RE, "电头", 0)
@@ -206,8 +198,6 @@ def _drop_first_line(lines: list[str], log: Log, pattern: re.Pattern[str], key: 
             "**2025年北京市政府工作报告**\n\n\n各位代表：",
         ),
     ),
-    kind="lines",
-    order=97,
 )
 def source_line(lines: list[str], log: Log) -> list[str]:
     seen = 0
