@@ -43,8 +43,9 @@ system:
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# constraints.txt holds the exact versions the tests pass with (byte-identical PDFs need them).
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV) || { apt-get update -q && apt-get install -y -q python3-venv && $(PY) -m venv $(VENV); }
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
 	touch $@

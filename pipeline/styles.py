@@ -10,6 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-STYLES_DIR = Path(os.environ.get("PIPELINE_STYLES", Path(__file__).resolve().parent.parent / "styles"))
+
+def _bundle() -> Path:
+    """The repository's styles/ folder, or the copy an installed package carries."""
+    here = Path(__file__).resolve().parent
+    return next((p for p in (here.parent / "styles", here / "styles_bundle") if (p / "official.css").is_file()),
+                here.parent / "styles")  # fmt: skip
+
+
+STYLES_DIR = Path(os.environ.get("PIPELINE_STYLES") or _bundle())
 STYLESHEET = STYLES_DIR / "official.css"
 PDF_VARIANT = "pdf/a-3u"
