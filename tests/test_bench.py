@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 BENCH = Path(__file__).parent / "bench" / "perf_bench.py"
 
 

@@ -24,6 +24,8 @@ from pipeline.styles import STYLESHEET
 from pipeline.xhtml import to_xhtml
 from tests.conftest import CORPUS, SEED, SEED_ID, corpus_file
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 MM = 72 / 25.4
 DOCS = [SEED, *CORPUS]
 

@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED, SEED_ID
+
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
 
 
 def run(*args: str, cwd: Path, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -19,6 +19,8 @@ import pytest
 from pipeline.verify import find_bags
 from tests.conftest import SEED, corpus_file
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 BIG = corpus_file("16-")  # 58 pages: about 3 s of rendering
 
 
@@ -85,6 +87,9 @@ def test_sigkill_during_archive(done: Path):
     assert all_intact(done) == sorted(["seed", BIG.stem])
 
 
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mount = tmp_path / "disk"
@@ -96,6 +101,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@ROOT_ONLY
 def test_disk_full(small_disk: Path):
     outputs = small_disk / "outputs"
     assert finish(convert(outputs, SEED))[0] == 0
@@ -109,6 +115,7 @@ def test_disk_full(small_disk: Path):
     assert all_intact(outputs) == sorted(["seed", BIG.stem])
 
 
+@ROOT_ONLY
 def test_read_only_output_folder(small_disk: Path):
     outputs = small_disk / "outputs"
     assert finish(convert(outputs, SEED))[0] == 0
@@ -215,12 +222,11 @@ def _pages(path: Path) -> int:
     return sum(-(-p.stat().st_size // 4096) for p in path.rglob("*") if p.is_file())
 
 
+@ROOT_ONLY
 def test_disk_full_during_the_ledger_append(tmp_path: Path):
     """The disk fills exactly when the seal is appended (the bag fits, the ledger's next page does
     not): the append is rolled back, the ten earlier packages still verify, and once space is
     freed the next conversion succeeds. A real tmpfs, a real short write."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "disk"
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)

@@ -15,7 +15,7 @@ from prefect import task
 from pipeline.verify import verify_bag
 from tests.conftest import SEED, SEED_ID, corpus_file
 
-pytestmark = pytest.mark.prefect
+pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 
 def test_batch_isolates_a_broken_document(prefect_server, tmp_path: Path):

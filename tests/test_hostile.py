@@ -19,6 +19,8 @@ from pipeline.inputs import doc_id_for
 from tests.conftest import SEED, SEED_ID
 from tests.hostile.cases import CASES, DUPLICATES, HUGE_SPAN, TRAP_PORT, Case
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 
 @pytest.fixture(scope="module")
 def trap():

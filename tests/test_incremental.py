@@ -10,6 +10,8 @@ from pipeline import incremental
 from pipeline.convert import convert_file
 from tests.conftest import SEED, SEED_ID
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:

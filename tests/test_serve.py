@@ -9,7 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED, SEED_ID
+
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
 
 
 def test_serve_registers_a_scheduled_deployment_that_runs_on_demand(prefect_server, tmp_path: Path):

@@ -24,6 +24,8 @@ from pipeline.typeset import ZWSP, _compressible
 from pipeline.xhtml import to_xhtml
 from tests.conftest import CORPUS
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 DOC_09 = next(p for p in CORPUS if p.name.startswith("09-"))
 
 

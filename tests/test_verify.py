@@ -20,6 +20,8 @@ from pipeline.ledger import read as read_ledger
 from pipeline.settings import load_settings
 from tests.conftest import SEED, SEED_ID, corpus_file
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 NS = {"r": RECORD_NS}
 
 

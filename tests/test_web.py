@@ -25,6 +25,8 @@ from pipeline.convert import convert_file
 from pipeline.web import create_app
 from tests.conftest import SEED, SEED_ID, corpus_file
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -19,6 +19,8 @@ from pipeline.read import read_document
 from pipeline.xhtml import XHTML_NS, to_xhtml
 from tests.conftest import CORPUS, SEED, corpus_file
 
+pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
+
 NS = {"h": XHTML_NS}
 DOCUMENTS = [*CORPUS, SEED]
 
