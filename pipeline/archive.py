@@ -79,7 +79,7 @@ def payload(doc: Document) -> dict[str, bytes]:
         "document.xhtml": doc.xhtml,
         "document.pdf": doc.pdf,
         "normalize-log.json": change_log_json(doc),
-        **({"check.json": _json(doc.check)} if doc.check else {}),
+        **({"check.json": _json({**doc.check, **({"audit": doc.audit} if doc.audit else {})})} if doc.check else {}),
     }
 
 
@@ -179,6 +179,11 @@ def checks(doc: Document, xhtml: etree._Element) -> list[tuple[str, str, str]]:
         warns = len(doc.check["findings"]) - fails
         results.append(("pdf-layout", "通过" if not fails else "未通过",
                         f"GB/T 9704 版式检查：{fails} 项不合格，{warns} 项提示（详见 check.json）"))  # fmt: skip
+    if doc.audit:
+        counts = doc.audit["counts"]
+        result = "未通过" if counts["错误"] else "警告" if counts["警告"] else "通过"
+        detail = f"年度报告审核：{doc.audit['summary']}（详见 check.json 的 audit）"
+        results.append(("annual-report-audit", result, detail))
     results.append(("pdf-variant", "通过", f"{PDF_VARIANT.upper()}（本工具自检，未经 veraPDF 验证）"))
     warnings = len(doc.warnings)
     results.append(("normalize-warnings", "警告" if warnings else "通过", f"{warnings} 条需人工核对的提示"))
@@ -275,6 +280,12 @@ def build_record(
     results = _sub(entity, "检查结果")
     for check_id, result, detail in checks(doc, xhtml):
         _sub(results, "检查", detail, 标识=check_id, 结果=result)
+    if doc.audit:
+        verdict = "未通过" if doc.audit["counts"]["错误"] else "通过"
+        audit = _sub(entity, "审核", 模板=doc.audit["template"], 结果=verdict)
+        for finding in doc.audit["findings"]:
+            _sub(audit, "发现", f"{finding['message']}。处理建议：{finding['advice']}", 代码=finding["code"],
+                 严重程度=finding["severity"], 位置=finding["where"])  # fmt: skip
     if run:
         business = _sub(entity, "业务实体")
         _sub(business, "业务行为", "格式转换与封装（Prefect 流程 convert-batch）")

@@ -62,6 +62,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                 _progress(n, len(todo), source.path.name)
                 outcomes.append(convert_file(source.path, source.doc_id, args.outputs, force=args.force).as_dict())
             _progress(len(todo), len(todo), "", done=True)
+            statistics(args.outputs)
     except OutputsBusy as exc:
         print(exc, file=sys.stderr)
         return 3
@@ -70,6 +71,15 @@ def cmd_convert(args: argparse.Namespace) -> int:
         print(f"无法写入输出目录 {args.outputs}（{exc.strerror or exc}）。处理建议：{advice}。", file=sys.stderr)
         return 2
     return _print_summary(outcomes, time.perf_counter() - started)
+
+
+def statistics(outputs: Path) -> None:
+    """Rebuild the statistics dataset of the annual reports in ``outputs`` (pipeline.audit.dataset)."""
+    from pipeline.audit.dataset import CSV, rebuild
+
+    rows = rebuild(outputs)
+    if rows:
+        print(f"年度报告统计数据：{outputs / CSV}（{rows} 行）")
 
 
 def cmd_normalize(args: argparse.Namespace) -> int:
@@ -229,6 +239,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         damaged = sum(not r.ok for r in reports)
         print(f"校验完成：{len(reports)} 个归档包，完好 {len(reports) - damaged} 个，损坏或被改动 {damaged} 个")
     return 1 if any(not r.ok for r in reports) else 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from pipeline.audit import command
+
+    return command.main(args.paths, args.json)
 
 
 def cmd_head(args: argparse.Namespace) -> int:
@@ -399,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--expect-head", metavar="N:HASH",
                    help="此前记下的台账头（pipeline head 的输出），用于发现被截短的台账")  # fmt: skip
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("audit", help="审核政府信息公开工作年度报告（模板完整性、勾稽关系、年度与数字一致性）")
+    p.add_argument("paths", type=Path, nargs="*", default=[Path("outputs")], help="源文件、输出目录或文档目录")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("head", help="输出封存台账头（条数:哈希），供日后 verify --expect-head 核对")
     p.add_argument("outputs", type=Path, nargs="?", default=Path("outputs"))

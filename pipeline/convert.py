@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from pipeline import budget
 from pipeline.archive import RunInfo, write_package
+from pipeline.audit import run as audit
 from pipeline.errors import DocumentError
 from pipeline.fixity import sha256_bytes
 from pipeline.incremental import recorded_summary, up_to_date
@@ -149,6 +150,7 @@ def _stages(path: Path, doc_id: str, outputs: Path, run: RunInfo | None) -> tupl
         doc = read_document(path, doc_id)
         doc = normalize(doc)
         doc = to_xhtml(doc)
+        doc = audit.of_document(doc)
         doc = render_pdf(doc)
         doc = check_document(doc)
     return doc, write_package(doc, outputs, run=run)

@@ -29,6 +29,7 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from pipeline.archive import RunInfo
+from pipeline.audit import dataset
 from pipeline.convert import Outcome, convert_file, plan, unchanged
 from pipeline.inputs import Source, discover
 from pipeline.locking import lock_wait, outputs_lock
@@ -170,6 +171,9 @@ def convert_batch(
             logger.info("%d 个文档未变化，跳过", len(todo) - len(pending))
         batches = chunks(pending, max(1, workers))
         outcomes += _convert(batches, outputs, workers, dask_address, logger) if batches else []
+        rows = dataset.rebuild(Path(outputs))  # the annual reports' figures, across every package
+        if rows:
+            logger.info("年度报告统计数据已更新：%s（%d 行）", Path(outputs) / dataset.CSV, rows)
     outcomes.sort(key=lambda o: o.source)
     summary = summarize(outcomes)
     portal = os.environ.get("PIPELINE_PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")

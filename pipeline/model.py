@@ -83,3 +83,4 @@ class Document:
     pages: int = 0
     fonts: list[tuple[str, int]] = field(default_factory=list)  # (family, weight) really used by the PDF
     check: dict = field(default_factory=dict)  # the PDF's conformance report (pipeline.check)
+    audit: dict = field(default_factory=dict)  # an annual report's audit (pipeline.audit.run)
