@@ -10,11 +10,13 @@ not place, is reported as 未核对 and never as a failure.
 
 from __future__ import annotations
 
-from pipeline.audit.findings import ERROR, FAILS, HOLDS, UNCHECKED, Finding, Relation
+from pipeline.audit.findings import ERROR, FAILS, HOLDS, UNCHECKED, WARNING, Finding, Relation
 from pipeline.audit.tables import TABLE_NAMES, Figure, Grid
 
 _FLOW_KEYS = ("本年新收", "上年结转", "总计", "结转下年度")
 _ADVICE = "核对原始台账，改正表中数字后重新发布"
+_DOUBT = "该行数字未能确认逐格对应（原表有误，或转换时识别错位）"
+_DOUBT_ADVICE = "对照原件核对该行：原表有误的改正后重新发布，识别错位的用更好的转换结果重新转换"
 
 
 def _fmt(value: float) -> str:
@@ -22,7 +24,8 @@ def _fmt(value: float) -> str:
 
 
 def _terms(figures: list[Figure]) -> str:
-    shown = [f"{f.row or f.column} {_fmt(f.value or 0)}" for f in figures if f.value]
+    one_row = len({f.row for f in figures}) == 1
+    shown = [f"{f.column if one_row else f.row} {_fmt(f.value or 0)}" for f in figures if f.value]
     hidden = len(figures) - len(shown)
     text = " + ".join(shown) or "0"
     return text + (f"（其余 {hidden} 项为 0）" if hidden and shown else "")
@@ -42,8 +45,29 @@ def _equal(
     message = describe.format(
         left=_fmt(lsum), right=_fmt(rsum), lterms=_terms([f for f in left if f]), rterms=_terms([f for f in right if f])
     )
-    findings.append(Finding("sum", ERROR, where, f"{name}不成立：{message}", _ADVICE))
+    if any(f.doubtful for f in [*left, *right] if f):
+        findings.append(Finding("sum", WARNING, where, f"{name}不成立：{message}；{_DOUBT}", _DOUBT_ADVICE))
+    else:
+        findings.append(Finding("sum", ERROR, where, f"{name}不成立：{message}", _ADVICE))
     return Relation(grid.kind, name, cells, FAILS)
+
+
+def _culprits(grid: Grid, relations: list[Relation], findings: list[Finding]) -> None:
+    """A doubtful row whose sum fails, crossed by a column whose sums fail too: the cell where
+    both meet is wrong (the row and the column agree on it), an error whatever the doubt."""
+    failing = [r for r in relations if r.status == FAILS]
+    rows = [r for r in failing if "行的" in r.name]
+    columns = [r for r in failing if "列中" in r.name]
+    for figure in grid.all_figures():
+        if not figure.doubtful:
+            continue
+        where = figure.where()
+        row = next((r for r in rows if where in r.cells), None)
+        column = next((r for r in columns if where in r.cells), None)
+        if row and column:
+            findings.append(Finding("sum", ERROR, where,
+                                    f"该格数字 {figure.text} 有误：{row.name}、{column.name}均不成立，两者交于此格",
+                                    _ADVICE))  # fmt: skip
 
 
 def _applications(grid: Grid, findings: list[Finding]) -> list[Relation]:
@@ -110,7 +134,9 @@ def evaluate(grids: list[Grid]) -> tuple[list[Relation], list[Finding]]:
     findings: list[Finding] = []
     for grid in grids:
         if grid.kind == "applications":
-            relations += _applications(grid, findings)
+            found = _applications(grid, findings)
+            _culprits(grid, found, findings)
+            relations += found
         elif grid.kind == "review-litigation":
             relations += _review(grid, findings)
     return relations, findings

@@ -43,6 +43,7 @@ class Figure:
     column: str
     text: str
     value: float | None  # None: blank, or the row's figures could not be placed
+    doubtful: bool = False  # read from a row the normalizer kept whole (its figures do not add up)
 
     def where(self) -> str:
         row = f"「{self.row}」行" if self.row else ""
@@ -131,11 +132,17 @@ def _grid(template: Template, rows: list[tuple[str, list[etree._Element]]]) -> G
         at = match + 1
         cells = rows[match][1]
         texts = [_text(td) for td in cells]
-        if len(texts) != row.count or any("unsplit" in (td.get("class") or "") for td in cells):
-            grid.unplaced[row.key] = " ".join(t for t in texts if t)
+        doubtful = any("unsplit" in (td.get("class") or "") for td in cells)
+        if doubtful:
+            # kept whole by the normalizer; as many separate figures as cells means they are
+            # known but do not add up (the normalizer places no row that does not): read them
+            tokens = " ".join("".join(td.itertext()) for td in cells).split()
+            texts = tokens if len(tokens) == row.count and all(_number(t) is not None for t in tokens) else []
+        if len(texts) != row.count:
+            grid.unplaced[row.key] = " ".join(_text(td) for td in cells if _text(td))
             continue
         grid.figures[row.key] = [
-            Figure(template.kind, row.label, name, text, None if text in _BLANK else _number(text))
+            Figure(template.kind, row.label, name, text, None if text in _BLANK else _number(text), doubtful)
             for name, text in zip(names[row.key], texts, strict=True)
         ]
     return grid
