@@ -6,7 +6,9 @@ take the XHTML, ``record.xml`` or the whole bag. The portal reads the bags the p
 
 Security model: a request names a document id and a file name, never a path. The id must be a
 bag the catalog found and the name must be a file that bag's ``record.xml`` lists; the resolved
-path must stay inside ``outputs/`` and must not be a symlink. Everything else is a 404. There
+path must stay inside ``outputs/`` and must not be a symlink; of the top of ``outputs/`` only the
+annual reports' dataset (``statistics.csv``, ``statistics.json``) is served, by name. The annual
+reports' pages are in ``pipeline.web_compare``. Everything else is a 404. There
 are no write endpoints, and every response carries a strict CSP without inline script.
 """
 
@@ -36,6 +38,7 @@ from pipeline.archive import RECORD_NS
 from pipeline.fixity import sha256_file
 from pipeline.incremental import bag_info
 from pipeline.styles import STYLES_DIR
+from pipeline.web_compare import CSS, STATISTICS, Sections, Statistics, audit_of, compare, dataset_file, organs
 
 _NS = {"r": RECORD_NS}
 log = logging.getLogger(__name__)
@@ -230,8 +233,20 @@ def _disposition(kind: str, ascii_name: str, title: str, suffix: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(title + suffix, safe='')}"
 
 
+def _page(name: str, status_code: int = 200, **context) -> Response:
+    html = _TEMPLATES.get_template(name).render(**context)
+    return Response(html, status_code=status_code, media_type="text/html; charset=utf-8")
+
+
 def create_app(outputs: Path, base_url: str = "") -> Starlette:
     catalog = Catalog(outputs)
+    stats = Statistics(catalog.root)
+    sections = Sections(catalog)
+
+    def annual(entries: list[Entry]) -> list[dict] | None:
+        """The organs with annual reports in the dataset (None: no dataset)."""
+        dataset = stats.load()
+        return organs(dataset, {e.doc_id for e in entries}) if dataset else None
 
     async def index(request: Request) -> Response:
         entries = await run_in_threadpool(catalog.entries)
@@ -242,19 +257,45 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
             e for e in entries
             if (not q or q in e.title) and (not organ or e.organ == organ) and (not year or e.year == year)
         ]  # fmt: skip
-        html = _TEMPLATES.get_template("index.html").render(
-            documents=shown, total=len(entries), q=q, organ=organ, year=year,
+        return _page(
+            "index.html", documents=shown, total=len(entries), q=q, organ=organ, year=year,
             organs=sorted({e.organ for e in entries if e.organ}), years=sorted({e.year for e in entries}, reverse=True),
+            annual=await run_in_threadpool(annual, entries),
         )  # fmt: skip
-        return Response(html, media_type="text/html; charset=utf-8")
 
     async def document(request: Request) -> Response:
         entry = await run_in_threadpool(catalog.get, request.path_params["doc_id"])
         if entry is None:
             return _not_found()
         total = len(await run_in_threadpool(catalog.entries))
-        html = _TEMPLATES.get_template("document.html").render(d=entry, total=total)
-        return Response(html, media_type="text/html; charset=utf-8")
+        audit = await run_in_threadpool(audit_of, catalog, stats, entry.doc_id)
+        return _page("document.html", d=entry, total=total, audit=audit)
+
+    async def organ_page(request: Request) -> Response:
+        """One organ's annual reports year over year; without ``organ``, the list of organs."""
+        entries = await run_in_threadpool(catalog.entries)
+        organ = request.query_params.get("organ", "").strip()
+        dataset = await run_in_threadpool(stats.load)
+        if dataset is None or not organ:
+            return _page("compare.html", total=len(entries), organ=organ, dataset=dataset is not None,
+                         organs=organs(dataset, {e.doc_id for e in entries}) if dataset else [], c=None)  # fmt: skip
+        published = {e.doc_id: e.title for e in entries}
+        found = await run_in_threadpool(compare, dataset, sections, organ, published)
+        only = request.query_params.get("changes") == "1"
+        return _page("compare.html", status_code=200 if found else 404, total=len(entries), organ=organ,
+                     dataset=True, organs=[], c=found, only_changed=only)  # fmt: skip
+
+    async def statistics_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        path = dataset_file(catalog.root, name)
+        if path is None:
+            return PlainTextResponse("404 尚无年度报告统计数据", status_code=404)
+        suffix = Path(name).suffix
+        headers = {
+            "content-disposition": _disposition("attachment", name, "政府信息公开工作年度报告统计数据", suffix),
+            "cache-control": "no-cache",
+        }
+        return FileResponse(path, media_type=STATISTICS[name], headers=headers)
 
     async def download(request: Request) -> Response:
         doc_id, name = request.path_params["doc_id"], request.path_params["name"]
@@ -293,14 +334,20 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
     async def stylesheet(request: Request) -> Response:
         return FileResponse(STYLES_DIR / "portal.css", media_type="text/css")
 
+    async def compare_stylesheet(request: Request) -> Response:
+        return Response(CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=300"})
+
     app = Starlette(
         routes=[
             Route("/", index, methods=["GET", "HEAD"]),
             Route("/doc/{doc_id}", document, methods=["GET", "HEAD"]),
             Route("/files/{doc_id}/{name}", download, methods=["GET", "HEAD"]),
+            Route("/compare", organ_page, methods=["GET", "HEAD"]),
+            Route("/data/{name}", statistics_file, methods=["GET", "HEAD"]),
             Route("/api/documents", api, methods=["GET", "HEAD"]),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
             Route("/static/portal.css", stylesheet, methods=["GET", "HEAD"]),
+            Route("/static/compare.css", compare_stylesheet, methods=["GET", "HEAD"]),
         ]
     )
     app.router.redirect_slashes = False  # its redirects name the Host header's host

@@ -183,7 +183,8 @@ def test_symlink_inside_a_bag_is_refused(server: str, outputs: Path, tmp_path: P
 
 
 def test_security_headers(server: str):
-    for path in ("/", f"/doc/{SEED_ID}", f"/files/{SEED_ID}/document.pdf", "/nothing", "/static/portal.css"):
+    for path in ("/", f"/doc/{SEED_ID}", f"/files/{SEED_ID}/document.pdf", "/nothing", "/static/portal.css",
+                 "/compare", "/static/compare.css", "/data/statistics.csv"):  # fmt: skip
         _, headers, _ = get(server, path)
         assert "script-src" not in headers["content-security-policy"]
         assert "default-src 'none'" in headers["content-security-policy"]
