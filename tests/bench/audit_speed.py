@@ -26,7 +26,8 @@ SHARED = ROOT.parent / "shared"
 
 
 def main() -> None:
-    sources = sorted(p for p in (SHARED / "corpus").iterdir() if p.suffix in (".md", ".txt") and p.name[0].isdigit())
+    corpus = (SHARED / "corpus").iterdir()
+    sources = sorted(p for p in corpus if p.suffix in (".md", ".txt") and p.name[0].isdigit())
     sources += sorted((SHARED / "corpus2").glob("0[1-3]-annual-*.md"))
     with tempfile.TemporaryDirectory() as tmp:
         outputs = Path(tmp) / "outputs"
@@ -53,8 +54,9 @@ def main() -> None:
     print(f"documents converted: {len(sources)} in {convert_seconds:.2f} s")
     print(f"audit stage (XHTML in memory): {audited} annual reports, {stage_seconds:.3f} s "
           f"= {100 * stage_seconds / convert_seconds:.2f} % of converting")  # fmt: skip
+    share = 100 * command_seconds / convert_seconds
     print(f"pipeline audit outputs/ + dataset: {len(audits)} reports, {len(skipped)} other documents, "
-          f"{rows} rows, {command_seconds:.3f} s = {100 * command_seconds / convert_seconds:.2f} % of converting")  # fmt: skip
+          f"{rows} rows, {command_seconds:.3f} s = {share:.2f} % of converting")  # fmt: skip
     assert not errors, errors
 
 
