@@ -182,6 +182,7 @@ class Measured:
     attachments: list[str]
     chosen: dict[str, str]  # role -> the PDF-name form of the family it resolves to here
     families: dict[str, str] = field(default_factory=dict)  # role -> the family it resolves to here
+    heading_fonts: dict[str, Counter[str]] = field(default_factory=dict)  # role -> fonts of its lines
     # The first characters of each heading of the first two levels (standalone or run-in) in the
     # source XHTML, with its level; None without a source, when headings are recognised by their
     # numbers alone (一、 first level, （一） second).
@@ -699,6 +700,7 @@ def _heading_fonts(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]
         if level not in (1, 2):
             continue
         role, name = ("heading-1", "黑体") if level == 1 else ("heading-2", "楷体")
+        m.heading_fonts.setdefault(role, Counter())[ln.glyphs[0].font] += 1
         if role in m.chosen and not m.is_role_font(ln.glyphs[0].font, role):
             yield "warn", f"“{ln.ink[:10]}”应为{name}，实为 {ln.glyphs[0].font}", ln.page
 

@@ -33,6 +33,7 @@ import io
 import logging
 
 from fontTools.cffLib import CFFFontSet
+from fontTools.ttLib import TTFont
 from weasyprint import pdf as wp_pdf
 from weasyprint.pdf import fonts as wp_fonts
 from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
@@ -155,7 +156,7 @@ def _rekeyed(data: bytes, font: wp_fonts.Font) -> bytes | None:
         top.ROS = ("Adobe", "Identity", 0)
         top.CIDCount = max(gids) + 1
         out = io.BytesIO()
-        cff.compile(out, None)
+        cff.compile(out, TTFont(recalcBBoxes=False))  # the font's bounding box is kept
     except Exception as exc:  # any parse problem: fall back to WeasyPrint's subset
         log.info("compact embedding not used for %s: %s", font.family, exc)
         return None

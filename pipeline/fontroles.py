@@ -42,14 +42,14 @@ def chosen(families: dict[str, str]) -> dict[str, str]:
 
 
 def used(m: Measured) -> dict[str, str]:
-    """The font the PDF sets the body (its 3号 Han characters), the title (2号) and the page
-    numbers in, where it has them."""
+    """The font the PDF sets the body (its 3号 Han characters), the title (2号), the page numbers
+    and the headings (as the heading-fonts rule found them) in, where it has them."""
     found: dict[str, str] = {}
     body = Counter(g.font for ln in m.lines for g in ln.glyphs if abs(g.size - 16) < 0.3 and HAN_RE.match(g.text))
     title = Counter(g.font for ln in (m.pages[0].block if m.pages else []) for g in ln.glyphs
                     if abs(g.size - 22) < 0.3 and HAN_RE.match(g.text))  # fmt: skip
     folio = Counter(g.font for page in m.pages for ln in page.folio for g in ln.glyphs if g.text.isdigit())
-    for role, counts in (("body", body), ("title", title), ("page-number", folio)):
+    for role, counts in (("body", body), ("title", title), ("page-number", folio), *m.heading_fonts.items()):
         if counts:
             found[role] = counts.most_common(1)[0][0]
     return found
@@ -57,7 +57,8 @@ def used(m: Measured) -> dict[str, str]:
 
 def role_designs(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     """Each role's font and its design in ``metrics["font_roles"]``; a wrong design is a failure
-    when a right one is installed here, else a warning naming what to install."""
+    when a right one is installed here, else a warning naming what to install. Runs after the
+    heading-fonts rule, which finds the headings."""
     pdf_fonts = used(m)
     report = {}
     for role, wanted in fonts.WANTED.items():

@@ -52,12 +52,13 @@ def installed(dest: Path = DEST) -> bool:
     return all((dest / name).is_file() and sha256_file(dest / name) == digest for name, digest in FILES.items())
 
 
-def install(dest: Path = DEST, cache: Path = CACHE) -> list[str]:
-    """Put the verified Fandol files in ``dest`` and register it with fontconfig; returns what was done."""
+def install(dest: Path = DEST, cache: Path = CACHE, conf_dir: Path | None = None) -> list[str]:
+    """Put the verified Fandol files in ``dest`` and make sure fontconfig sees them (a snippet in
+    ``conf_dir``, by default the system's as root, else the user's); returns what was done."""
     done = []
     if not installed(dest):
         deb = _package_file(cache)
-        with tempfile.TemporaryDirectory(dir=dest.parent if dest.parent.is_dir() else None) as tmp:
+        with tempfile.TemporaryDirectory(dir=cache) as tmp:
             found = _unpack(deb, Path(tmp))
             dest.mkdir(parents=True, exist_ok=True)
             for name, digest in FILES.items():
@@ -70,7 +71,7 @@ def install(dest: Path = DEST, cache: Path = CACHE) -> list[str]:
                 os.replace(dest / f".{name}.tmp", dest / name)
         done.append(f"已安装 Fandol 字体到 {dest}（取自 {deb.name}）")
     if not _visible(dest):
-        done.append(f"已登记字体目录：{_register(dest)}")
+        done.append(f"已登记字体目录：{_register(dest, conf_dir or _conf_dir())}")
     if done:
         subprocess.run(["fc-cache", str(dest)], check=False, capture_output=True)
     return done
@@ -109,12 +110,14 @@ def _visible(dest: Path) -> bool:
     return str(dest / "FandolFang-Regular.otf") in out
 
 
-def _register(dest: Path) -> Path:
-    """A fontconfig snippet naming ``dest``: system-wide as root, else the user's."""
+def _conf_dir() -> Path:
     if os.geteuid() == 0:
-        conf_dir = Path("/etc/fonts/conf.d")
-    else:
-        conf_dir = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "fontconfig" / "conf.d"
+        return Path("/etc/fonts/conf.d")
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "fontconfig" / "conf.d"
+
+
+def _register(dest: Path, conf_dir: Path) -> Path:
+    """A fontconfig snippet naming ``dest``."""
     conf_dir.mkdir(parents=True, exist_ok=True)
     conf = conf_dir / CONF_NAME
     conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
