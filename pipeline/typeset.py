@@ -583,7 +583,8 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def quote_breaks(root: etree._Element) -> None:
-    """Allow line breaks before opening and after closing quotation marks in body text.
+    """Allow line breaks before opening and after closing quotation marks in body text, and
+    forbid one before a lone dash.
 
     (Compressing every pair of adjacent marks, 标点挤压, was tried and left out: it makes
     lines of 28½ positions, which then stretch. Marks are set half-width only where a line
