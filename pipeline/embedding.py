@@ -33,6 +33,7 @@ import io
 import logging
 
 from fontTools.cffLib import CFFFontSet
+from fontTools.ttLib import TTFont
 from weasyprint import pdf as wp_pdf
 from weasyprint.pdf import fonts as wp_fonts
 from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
@@ -130,20 +131,66 @@ def _cff_subset(font: wp_fonts.Font, glyphs: list[int], hinting: bool) -> bytes 
         data = bytes(ffi.buffer(harfbuzz.hb_blob_get_data(blob, length), length[0]))
     finally:
         harfbuzz.hb_blob_destroy(blob)
+    if not data:
+        return None
+    if not _keeps_cids(data, glyphs, font.family, quiet=True):
+        data = _rekeyed(data, font)
     return data if data and _keeps_cids(data, glyphs, font.family) else None
 
 
-def _keeps_cids(data: bytes, glyphs: list[int], family: str) -> bool:
+def _rekeyed(data: bytes, font: wp_fonts.Font) -> bytes | None:
+    """The subset with each glyph's CID replaced by its glyph id in the whole font, so that the
+    codes WeasyPrint writes (glyph ids) find it; the registry becomes Adobe-Identity-0, as the
+    CIDs no longer mean the font's own. For fonts whose CIDs follow a character collection (the
+    Fandol fonts: Adobe-GB1, a glyph's CID differs from its id past the first 8,896); None when
+    the font or the subset cannot be read."""
+    try:
+        gid_of = {cid: gid for gid, cid in enumerate(_cids(_table(font, b"CFF ")))}
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(data), None)
+        top = cff[cff.fontNames[0]]
+        gids = [gid_of[cid] for cid in _cids(top)]
+        names = [".notdef" if gid == 0 else f"cid{gid:05d}" for gid in gids]
+        top.CharStrings.charStrings = {name: index for index, name in enumerate(names)}
+        top.charset = names
+        top.ROS = ("Adobe", "Identity", 0)
+        top.CIDCount = max(gids) + 1
+        out = io.BytesIO()
+        cff.compile(out, TTFont(recalcBBoxes=False))  # the font's bounding box is kept
+    except Exception as exc:  # any parse problem: fall back to WeasyPrint's subset
+        log.info("compact embedding not used for %s: %s", font.family, exc)
+        return None
+    return out.getvalue()
+
+
+def _table(font: wp_fonts.Font, tag: bytes) -> CFFFontSet:
+    blob = harfbuzz.hb_face_reference_table(font.hb_face, harfbuzz.hb_tag_from_string(tag, -1))
+    try:
+        length = ffi.new("unsigned int *")
+        data = bytes(ffi.buffer(harfbuzz.hb_blob_get_data(blob, length), length[0]))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(data), None)
+    return cff[cff.fontNames[0]]
+
+
+def _cids(top) -> list[int]:
+    """The CID of each glyph of a CID-keyed CFF font (its charset), by glyph id."""
+    if not hasattr(top, "ROS"):
+        raise ValueError("not CID-keyed")
+    return [0 if name == ".notdef" else int(name.removeprefix("cid")) for name in top.charset]
+
+
+def _keeps_cids(data: bytes, glyphs: list[int], family: str, quiet: bool = False) -> bool:
     """Whether the subset is CID-keyed and holds every glyph asked for under its own id as CID."""
     try:
         cff = CFFFontSet()
         cff.decompile(io.BytesIO(data), None)
-        top = cff[cff.fontNames[0]]
-        if not hasattr(top, "ROS"):
-            return False
-        cids = {0 if name == ".notdef" else int(name.removeprefix("cid")) for name in top.charset}
+        cids = set(_cids(cff[cff.fontNames[0]]))
     except Exception as exc:  # any parse problem: fall back to WeasyPrint's subset
-        log.info("compact embedding not used for %s: %s", family, exc)
+        if not quiet:
+            log.info("compact embedding not used for %s: %s", family, exc)
         return False
     return cids.issuperset(glyphs)
 

@@ -30,6 +30,26 @@ ROLES = {
     "page-number": ("@page :right", "宋体"),
 }
 
+# The design of the families the style sheet names and of other common Chinese fonts, by the
+# name fontconfig knows (the first names are what offices install). A family not listed has
+# no known design.
+DESIGNS: dict[str, tuple[str, ...]] = {
+    "仿宋": ("FangSong_GB2312", "仿宋_GB2312", "FangSong", "仿宋", "STFangsong", "FandolFang", "Zhuque Fangsong",
+             "朱雀仿宋"),
+    "楷": ("KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "STKaiti", "FandolKai", "AR PL UKai CN",
+           "AR PL KaitiM GB", "LXGW WenKai"),
+    "黑": ("SimHei", "黑体", "STHeiti", "FandolHei", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei"),
+    "宋": ("SimSun", "宋体", "STSong", "FandolSong", "Noto Serif CJK SC", "AR PL UMing CN", "AR PL SungtiL GB"),
+    "小标宋": ("FZXiaoBiaoSong-B05S", "方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05"),
+}
+# The design each role asks for; a role set in a design that merely stands in for it (no free
+# 小标宋 exists: a heavy Song sets the title) is a substitute.
+WANTED = {"body": "仿宋", "title": "小标宋", "heading-1": "黑", "heading-2": "楷", "page-number": "宋"}
+SUBSTITUTES = {"小标宋": "宋"}
+SUBSTITUTE = "substitute"
+# What to install when no family of a design is here (the free fonts `make run` installs).
+FREE = {"仿宋": "FandolFang", "楷": "FandolKai", "黑": "FandolHei", "宋": "FandolSong"}
+
 
 @dataclass(frozen=True)
 class RoleFont:
@@ -39,6 +59,26 @@ class RoleFont:
     family: str  # the first family of the stack installed here ("" if none)
     file: Path | None
     gb2312_missing: int | None  # GB2312 hanzi the font lacks (None when not measured)
+    design: str = ""  # the family's design (仿宋, 楷, 黑, 宋, 小标宋), "substitute", or "" if unknown
+
+
+def design(family: str) -> str:
+    """The design of a family, by its name or its PDF font name (``FandolFang-Bold``)."""
+    key = pdf_name(family)
+    return next((d for d, names in DESIGNS.items() for n in names if key.startswith(pdf_name(n))), "")
+
+
+def role_design(role: str, family: str) -> str:
+    """What the role is set in: its own design, ``substitute`` for a stand-in, else the other design."""
+    found = design(family)
+    wanted = WANTED[role]
+    return SUBSTITUTE if found and found != wanted and SUBSTITUTES.get(wanted) == found else found
+
+
+def installed_of(design_name: str) -> list[str]:
+    """The families of a design installed here."""
+    families = installed_families()
+    return [name for name in DESIGNS.get(design_name, ()) if name in families]
 
 
 def stacks(stylesheet: Path) -> dict[str, tuple[str, ...]]:
@@ -149,7 +189,7 @@ def role_fonts(stylesheet: Path, coverage: bool = True) -> list[RoleFont]:
         weight = 700 if role == "title" else 400
         result.append(RoleFont(
             role, style, stack, family, font_file(family, weight) if family else None,
-            missing_gb2312(family, weight) if family and coverage else None,
+            missing_gb2312(family, weight) if family and coverage else None, role_design(role, family),
         ))  # fmt: skip
     return result
 

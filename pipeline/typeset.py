@@ -44,7 +44,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline, preferred
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
-from weasyprint.text.line_break import create_layout, line_size, strut
+from weasyprint.text.line_break import Layout, create_layout, first_line_metrics, line_size, strut
 
 from pipeline.chars import CJK, CJK_RE, HAN
 from pipeline.gbt9704 import LANDSCAPE_COLUMNS, MAX_TABLE_COLUMNS, WIDE_TABLE_COLUMNS, table_columns
@@ -82,8 +82,35 @@ def install() -> None:
     line_break.Layout.set_text = _set_text
     block.block_level_layout = block_level_layout
     block.block_container_layout = block_container_layout
-    inline.split_first_line = split_first_line
+    inline.split_first_line = split_on_strut
     preferred.split_first_line = measure_split
+
+
+def split_on_strut(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+    """``split_first_line`` with the height and baseline of the style's own font.
+
+    Pango measures a line over every font it draws with, so a character taken from a fallback
+    font with taller metrics (a name's rare hanzi, as 勠, drawn in Noto Serif CJK in a FandolFang
+    paragraph: 1.44 em against 1.0) made its line box about 0.8 pt taller than the grid pitch,
+    and the page lost its 22nd row. A line keeps its font's box; the fallback glyph is drawn on
+    the same baseline."""
+    result = split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    return (*result[:4], *_font_box(style))
+
+
+def _font_box(style) -> tuple[float, float]:
+    """Height and baseline of a line of the style's first available font (a space, as WeasyPrint's
+    strut), once per font configuration and style."""
+    boxes_ = style.font_config.__dict__.setdefault("_pipeline_font_boxes", {})
+    key = (tuple(style["font_family"]), style["font_size"], style["font_weight"], style["font_style"],
+           style["font_stretch"], style["font_variant_east_asian"], style["lang"])  # fmt: skip
+    if key not in boxes_:
+        layout = Layout(style)
+        layout.set_text(" ")
+        line, _ = layout.get_first_line()
+        *_, height, baseline = first_line_metrics(line, "", layout, None, False, style)
+        boxes_[key] = (height, baseline)
+    return boxes_[key]
 
 
 def measure_split(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
@@ -546,13 +573,18 @@ def _cut_points(length: int, cuts: int) -> Iterator[tuple[int, ...]]:
 _BEFOREOPENING_QUOTE = re.compile(f"(?<=[{CJK}])(?=[“‘])")
 _AFTERCLOSING_QUOTE = re.compile(f"(?<=[”’])(?=[{HAN}（《〔【])")
 ZWSP = "\u200b"
+# A single dash (the 连接号 of ``2024—2027年``) is class B2, which may start a line; GB/T 15834
+# does not let it, so a word joiner (invisible, no width) binds it to what stands before it.
+_BEFORE_DASH = re.compile("(?<=[^—\\s])(?=—(?!—))")
+WJ = "\u2060"
 
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def quote_breaks(root: etree._Element) -> None:
-    """Allow line breaks before opening and after closing quotation marks in body text.
+    """Allow line breaks before opening and after closing quotation marks in body text, and
+    forbid one before a lone dash.
 
     (Compressing every pair of adjacent marks, 标点挤压, was tried and left out: it makes
     lines of 28½ positions, which then stretch. Marks are set half-width only where a line
@@ -566,7 +598,7 @@ def quote_breaks(root: etree._Element) -> None:
 
 
 def _mark_quotes(text: str) -> str:
-    return _AFTERCLOSING_QUOTE.sub(ZWSP, _BEFOREOPENING_QUOTE.sub(ZWSP, text))
+    return _BEFORE_DASH.sub(WJ, _AFTERCLOSING_QUOTE.sub(ZWSP, _BEFOREOPENING_QUOTE.sub(ZWSP, text)))
 
 
 # A web or e-mail address: one unbreakable unit for Pango, often wider than what is left of the

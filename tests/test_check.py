@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.check import RULES, check_pdf
+from pipeline.fontroles import in_gb2312
 from pipeline.normalize import normalize
 from pipeline.read import read_document
 from pipeline.render import render_pdf
@@ -52,7 +53,11 @@ def test_every_document_meets_the_layout(corpus_outputs: Path, path: Path):
     assert m["full_lines_flush"] == m["full_lines"]
     assert m["body_16pt_share"] > 0.5
     assert not [f for f in report["findings"] if f["rule"] == "page-numbers"]
-    assert m["missing_glyphs"] == [] and m["fallback_glyphs"] == []
+    # only characters outside GB2312 (a rare name: 勠 in 16) fall back to Noto, and are listed
+    assert m["missing_glyphs"] == [] and all(f"U+{ord(ch[0]):04X}" in ch and not in_gb2312(ch[0])
+                                             for ch in m["fallback_glyphs"])
+    assert report["findings"] == []
+    assert {r["design"] for r in m["font_roles"].values()} <= {"仿宋", "黑", "楷", "宋", "substitute"}
     assert m["lost"] == 0 and m["reordered"] == 0
     assert m["attachments"] == ["document.md", "metadata.xml"]
 
@@ -168,10 +173,14 @@ def test_heading_fonts_are_those_of_the_headings_in_the_source(tmp_path: Path):
 
     seed = to_xhtml(normalize(read_document(SEED, SEED_ID)))
     css = tmp_path / "wrong.css"
-    css.write_text(STYLESHEET.read_text(encoding="utf-8").replace('"AR PL UKai CN",', ""), encoding="utf-8")
+    css.write_text(STYLESHEET.read_text(encoding="utf-8").replace('"FandolKai", "AR PL UKai CN",', ""),
+                   encoding="utf-8")
     pdf = render_pdf(seed, stylesheet=css).pdf
     warned = [f for f in check_pdf(pdf, seed.xhtml).findings if f.rule == "heading-fonts"]
     assert warned and all("应为楷体" in f.message and f.message.startswith("“（") for f in warned)
+    # set in a Song while 楷 fonts are installed: the role's design fails
+    roles = [f for f in check_pdf(pdf, seed.xhtml).findings if f.rule == "font-roles"]
+    assert [f.severity for f in roles] == ["fail"] and roles[0].message.startswith("二级标题应为楷体")
 
 
 def test_a_missing_glyph_is_named(tmp_path: Path):
@@ -194,8 +203,8 @@ def test_a_lost_or_reordered_character_is_reported(seed_doc):
 
 
 def test_rules_are_registered_with_ids_and_summaries():
-    assert {"page-size", "type-area", "grid-rows", "line-fill", "sizes", "heading-fonts", "page-numbers",
-            "signature", "fonts-embedded", "glyphs", "line-breaks", "attachments"} <= set(RULES)  # fmt: skip
+    assert {"page-size", "type-area", "grid-rows", "line-fill", "sizes", "heading-fonts", "page-numbers", "signature",
+            "fonts-embedded", "font-roles", "glyphs", "line-breaks", "attachments"} <= set(RULES)  # fmt: skip
     assert all(r.summary for r in RULES.values())
 
 
@@ -237,8 +246,9 @@ def test_fonts_command_names_the_font_of_every_role():
     assert result.returncode == 0, result.stderr
     roles = {r["role"]: r for r in json.loads(result.stdout)}
     assert set(roles) == {"body", "title", "heading-1", "heading-2", "page-number"}
-    assert roles["heading-2"]["family"] == "AR PL UKai CN" and roles["heading-2"]["style"] == "楷体"
-    assert roles["heading-1"]["family"] == "Noto Sans CJK SC"
+    assert roles["heading-2"]["family"] == "FandolKai" and roles["heading-2"]["style"] == "楷体"
+    assert roles["heading-1"]["family"] == "FandolHei" and roles["body"]["family"] == "FandolFang"
+    assert [r["design"] for r in roles.values()] == ["仿宋", "substitute", "黑", "楷", "宋"]
     assert all(r["gb2312_missing"] == 0 and Path(r["file"]).is_file() for r in roles.values())
 
 

@@ -1,10 +1,13 @@
-"""Compact font embedding: the seed's PDF with bare CFF subsets is a third of WeasyPrint's own,
-and every page renders to the same pixels."""
+"""Compact font embedding: the seed's PDF with bare CFF subsets (Fandol and Noto, both CID-keyed
+CFF) is a fraction of WeasyPrint's own, and every page renders to the same pixels; so do Fandol
+glyphs whose CID differs from their glyph id."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,60 +36,101 @@ def font_files(pdf: bytes) -> dict[str, tuple[str, bytes]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def weasyprint_default_pdf(seed_doc) -> bytes:
-    """The seed rendered with WeasyPrint's own font embedding."""
+@contextlib.contextmanager
+def default_embedding() -> Iterator[None]:
+    """WeasyPrint's own font embedding, for as long as the context lasts."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(wp_fonts.Font, "_harfbuzz_subset", embedding._wp_subset)
         patch.setattr(wp_fonts.Font, "type", embedding._wp_type)
         patch.setattr(wp_pdf, "build_fonts_dictionary", embedding._wp_build_fonts)
+        yield
+
+
+@pytest.fixture(scope="module")
+def weasyprint_default_pdf(seed_doc) -> bytes:
+    """The seed rendered with WeasyPrint's own font embedding."""
+    with default_embedding():
         return render_pdf(seed_doc).pdf
 
 
 def test_cff_fonts_are_bare_subsets(seed_doc, weasyprint_default_pdf):
     ours, theirs = font_files(seed_doc.pdf), font_files(weasyprint_default_pdf)
     assert ours.keys() == theirs.keys()
+    assert {"FandolFang", "FandolHei", "FandolKai"} <= ours.keys()
     for name, (kind, program) in ours.items():
-        if name.startswith("Noto"):
-            assert kind == "/FontFile3/CIDFontType0C" and program[:1] == b"\x01", name  # CFF header
-            assert theirs[name][0] == "/FontFile3/OpenType"
-            assert len(program) < len(theirs[name][1]) / 2, name
-        else:  # TrueType (AR PL UKai): WeasyPrint's own subset
-            assert kind == theirs[name][0] == "/FontFile2" and program == theirs[name][1]
-    assert len(seed_doc.pdf) < 0.4 * len(weasyprint_default_pdf)
+        assert kind == "/FontFile3/CIDFontType0C" and program[:1] == b"\x01", name  # CFF header
+        assert theirs[name][0] == "/FontFile3/OpenType"
+        # WeasyPrint keeps every glyph id up to the highest used: Noto's hanzi sit far up (CIDs
+        # past 40,000), Fandol's GB2312 hanzi below 8,896
+        assert len(program) < len(theirs[name][1]) / (2 if name.startswith("Noto") else 1.2), name
+    assert len(seed_doc.pdf) < 0.85 * len(weasyprint_default_pdf)
 
 
-def test_pages_render_to_the_same_pixels(seed_doc, weasyprint_default_pdf, tmp_path: Path):
+def same_pixels(pdfs: dict[str, bytes], tmp_path: Path) -> list[bytes]:
+    """Each PDF's pages as 96 dpi grey images (the first PDF's), after asserting they are equal,
+    and their text too."""
     images = {}
-    for name, pdf in (("ours", seed_doc.pdf), ("default", weasyprint_default_pdf)):
+    for name, pdf in pdfs.items():
         (tmp_path / f"{name}.pdf").write_bytes(pdf)
         subprocess.run(["pdftoppm", "-gray", "-r", "96", tmp_path / f"{name}.pdf", tmp_path / name], check=True)
         images[name] = [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.pgm"))]
-    assert len(images["ours"]) == seed_doc.pages == 5
-    assert images["ours"] == images["default"]
-    text = [subprocess.run(["pdftotext", tmp_path / f"{n}.pdf", "-"], capture_output=True, check=True).stdout
-            for n in ("ours", "default")]  # fmt: skip
-    assert text[0] == text[1] and "政府信息公开" in text[0].decode()
+    first, *others = images.values()
+    assert all(other == first for other in others)
+    text = {subprocess.run(["pdftotext", tmp_path / f"{n}.pdf", "-"], capture_output=True, check=True).stdout
+            for n in pdfs}  # fmt: skip
+    assert len(text) == 1
+    return first
+
+
+def test_pages_render_to_the_same_pixels(seed_doc, weasyprint_default_pdf, tmp_path: Path):
+    pages = same_pixels({"ours": seed_doc.pdf, "default": weasyprint_default_pdf}, tmp_path)
+    assert len(pages) == seed_doc.pages == 5
+    assert "政府信息公开" in subprocess.run(["pdftotext", tmp_path / "ours.pdf", "-"], capture_output=True,
+                                        check=True).stdout.decode()  # fmt: skip
+
+
+# FandolFang keeps CID = glyph id for its first 8,896 glyphs (the GB2312 hanzi among them);
+# past them CIDs follow Adobe-GB1 (the en dash: glyph 9910, CID 29064 and up).
+FAR_GLYPHS = "2024–2027年 ╔═╗ ↗↘ ˊˋ 政府信息公开"
+
+
+def test_glyphs_whose_cid_is_not_their_id(tmp_path: Path):
+    """Fandol glyphs past the first 8,896 are embedded bare too, re-keyed by glyph id (the
+    registry becomes Adobe-Identity-0), and draw the same pixels as WeasyPrint's own subset."""
+    from fontTools.cffLib import CFFFontSet
+    from weasyprint import HTML
+
+    html = f'<html lang="zh-CN"><body style="font: 16pt FandolFang"><p>{FAR_GLYPHS}</p></body></html>'
+    ours = HTML(string=html).write_pdf()
+    with default_embedding():
+        theirs = HTML(string=html).write_pdf()
+    kind, program = font_files(ours)["FandolFang"]
+    assert kind == "/FontFile3/CIDFontType0C"
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(program), None)
+    top = cff[cff.fontNames[0]]
+    cids = [0 if n == ".notdef" else int(n[3:]) for n in top.charset]
+    assert top.ROS == ("Adobe", "Identity", 0) and max(cids) >= 8896
+    assert len(program) < len(font_files(theirs)["FandolFang"][1]) / 4
+    same_pixels({"ours": ours, "default": theirs}, tmp_path)
 
 
 def test_subsets_are_verified(seed_doc):
     """A subset is used only if every glyph id asked for is a CID in it."""
-    _, program = next(
-        v for k, v in font_files(seed_doc.pdf).items() if k.startswith("Noto-Serif-CJK-SC") and "Bold" not in k
-    )
+    _, program = font_files(seed_doc.pdf)["FandolFang"]
     from fontTools.cffLib import CFFFontSet
 
     cff = CFFFontSet()
     cff.decompile(io.BytesIO(program), None)
     cids = sorted(0 if n == ".notdef" else int(n[3:]) for n in cff[cff.fontNames[0]].charset)
     assert len(cids) > 300
-    assert embedding._keeps_cids(program, cids, "Noto Serif CJK SC")
-    assert not embedding._keeps_cids(program, [*cids[:-1], cids[-1] + 1], "Noto Serif CJK SC")
+    assert embedding._keeps_cids(program, cids, "FandolFang")
+    assert not embedding._keeps_cids(program, [*cids[:-1], cids[-1] + 1], "FandolFang")
     assert not embedding._keeps_cids(b"\x01\x00\x04\x03 not a font", cids, "x")
 
 
 def test_whole_font_files_are_not_copied(seed_doc, monkeypatch):
-    """WeasyPrint's copy of each font's whole file (18-26 MB for Noto) is made only when read,
+    """WeasyPrint's copy of each font's whole file (18-26 MB for Noto, 4-8 MB for Fandol) is made only when read,
     and no render of ours reads it; copying eagerly gives the same PDF."""
     from weasyprint.text.fonts import get_hb_object_data
 
@@ -94,6 +138,6 @@ def test_whole_font_files_are_not_copied(seed_doc, monkeypatch):
     lazy_read = embedding._FaceBytes.read
     monkeypatch.setattr(embedding._FaceBytes, "read", lambda self: read.append(len(data := lazy_read(self))) or data)
     lazy = render_pdf(seed_doc).pdf
-    assert read and max(read) < 1_000_000  # only the TrueType 楷体 subset (about 250 KB) is read
+    assert max(read, default=0) < 1_000_000  # at most a TrueType subset (AR PL UKai's: 250 KB) is read
     monkeypatch.setattr(wp_fonts, "get_hb_object_data", get_hb_object_data)
     assert render_pdf(seed_doc).pdf == lazy == seed_doc.pdf

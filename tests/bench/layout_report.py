@@ -4,8 +4,9 @@
 
 Renders every document twice (the two PDFs must be byte-identical), runs the GB/T 9704 checker
 and ``qpdf --check`` on it and prints one line per document (pages, 22-row pages, flush full
-lines, 28-character share, render and check time) and a final JSON line with the totals and the
-ranges of the measured geometry, the figures quoted in the PDF issue's closing note.
+lines, 28-character share, KB per page, findings, render and check time) and a final JSON line
+with the totals and the ranges of the measured geometry, the figures quoted in the PDF issue's
+closing note.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def main() -> None:
               "pure_chinese_28_flush": 0,
               "lost": 0, "reordered": 0, "missing_glyphs": 0, "hard_failures": 0, "qpdf_not_clean": 0,
               "not_identical_twice": 0, "page_number_findings": 0, "without_attachments": 0,
-              "render_s": 0.0, "check_s": 0.0}  # fmt: skip
+              "findings": 0, "pdf_bytes": 0, "render_s": 0.0, "check_s": 0.0}  # fmt: skip
     below = {}
     ranges: dict[str, list[float]] = {}
     for path in paths:
@@ -68,6 +69,8 @@ def main() -> None:
             totals[key] += m[key]
         totals["missing_glyphs"] += len(m["missing_glyphs"])
         totals["hard_failures"] += not report.ok
+        totals["findings"] += len(report.findings)
+        totals["pdf_bytes"] += len(doc.pdf)
         totals["render_s"] += rendered - started
         totals["check_s"] += checked - rendered
         if m["line_fill_share"] < 0.95:
@@ -76,10 +79,12 @@ def main() -> None:
             f"{path.name[:3]}  {report.pages:3d} pages  22 rows {m['full_pages_22_rows']}/{m['full_pages']}  "
             f"table pages on grid {m['table_pages_on_grid']}/{len(m['table_pages'])}  "
             f"flush {m['full_lines_flush']}/{m['full_lines']}  28 chars {m['line_fill_share']:.1%}  "
+            f"{len(doc.pdf) / 1024 / report.pages:.1f} KB/page  findings {len(report.findings)}  "
             f"render {rendered - started:.2f}s  check {checked - rendered:.2f}s  {'ok' if report.ok else 'FAIL'}",
             flush=True,
         )
     totals["pure_chinese_28_share"] = round(totals["pure_chinese_28_flush"] / totals["pure_chinese_full_lines"], 4)
+    totals["kb_per_page"] = round(totals["pdf_bytes"] / 1024 / totals["pages"], 1)
     totals["documents_below_95"] = below
     totals["ranges"] = {key: [min(values), max(values)] for key, values in ranges.items()}
     totals["render_s"] = round(totals["render_s"], 2)
