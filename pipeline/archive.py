@@ -23,7 +23,6 @@ a run and the Prefect flow-run id are added only when the flow passes them (``Ru
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import logging
@@ -40,15 +39,13 @@ from lxml import etree
 from pipeline import __version__, fonts, incremental, ledger
 from pipeline.chars import significant
 from pipeline.errors import DocumentError
-from pipeline.fixity import sha256_bytes, sha256_file
+from pipeline.fixity import sha256_bytes, sha256_file, sm3
 from pipeline.model import Document
 from pipeline.normalize.report import change_log_json
+from pipeline.recordschema import RECORD_NS, schema
 from pipeline.settings import ArchiveSettings, load_settings
 from pipeline.styles import PDF_VARIANT, STYLESHEET
 from pipeline.xhtml import SANITIZE_RULE, XHTML_NS
-
-RECORD_NS = "urn:x-gov-doc-pipeline:record:1"
-SCHEMA = Path(__file__).parent / "schemas" / "record-1.0.xsd"
 
 # File name in data/ -> (role in record.xml, MIME type)
 RENDITIONS = {
@@ -86,19 +83,6 @@ def payload(doc: Document) -> dict[str, bytes]:
 def _json(report: dict) -> bytes:
     """The check report as stored (keys sorted: the same report gives the same bytes)."""
     return (json.dumps(report, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def sm3(data: bytes) -> str | None:
-    """SM3 (GB/T 32905) where the platform's OpenSSL has it."""
-    try:
-        return hashlib.new("sm3", data).hexdigest()
-    except ValueError:
-        return None
-
-
-@functools.cache
-def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA)))
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:

@@ -12,6 +12,11 @@ CJK_PUNCT = (
 )
 CJK = HAN + CJK_PUNCT
 
+# Closing punctuation that may hang past the right edge of a full line (Word's and WPS's
+# "允许标点溢出边界", on by default for Chinese): one mark, after a Chinese character.
+HANGING = set("，。、；：？！”’）》〕】")
+CLOSING = set("，、；：。）》”’〕】〉」』")  # marks whose blank half trails their ink
+OPENING = set("（《“‘〔【〈「『")  # marks whose blank half precedes their ink
 HAN_RE = re.compile(f"[{HAN}]")
 CJK_RE = re.compile(f"[{CJK}]")
 # Everything between significant characters (full-width digits are kept, then folded).

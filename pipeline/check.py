@@ -42,25 +42,32 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import LIT
 
 from pipeline import fontroles, fonts
-from pipeline.chars import CJK_RE, significant
+from pipeline.chars import CJK_RE, HANGING, OPENING, significant
 from pipeline.errors import DocumentError
-from pipeline.gbt9704 import LANDSCAPE_COLUMNS, table_columns
+from pipeline.gbt9704 import (
+    BODY_PT,
+    BOTTOM,
+    CHAR,
+    CHARS,
+    FOLIO_PT,
+    LANDSCAPE,
+    LANDSCAPE_COLUMNS,
+    LEFT,
+    MM,
+    PAGE_H,
+    PAGE_W,
+    PITCH,
+    RIGHT,
+    ROWS,
+    TITLE_PT,
+    TOP,
+    table_columns,
+)
 from pipeline.model import Document
 from pipeline.pdfcontent import ContentInterpreter
 from pipeline.styles import STYLESHEET
-from pipeline.typeset import HANGING, OPENING
 from pipeline.xhtml import XHTML_NS
 
-MM = 72 / 25.4
-PAGE_W, PAGE_H = 595.28, 841.89
-LEFT, RIGHT, TOP, BOTTOM = 28 * MM, 184 * MM, 37 * MM, 262 * MM  # 版心 edges (pt from top-left)
-# A table too wide for the 版心 is set on a landscape page (GB/T 9704 §8), its 版心 turned with it:
-# 225 mm wide and 156 mm high (styles/official.css, @page landscape).
-LANDSCAPE = (37 * MM, 262 * MM, 26 * MM, 182 * MM)
-PITCH = 28.95  # grid line pitch (pt)
-CHAR = 156 * MM / 28  # one 字 (15.79 pt)
-ROWS, CHARS = 22, 28
-BODY_PT, TITLE_PT, FOLIO_PT = 16.0, 22.0, 14.0
 MARK_PT = 30.0  # 发文机关标志 (styles/official.css)
 _LEVEL_1 = re.compile(r"^[一二三四五六七八九十]+、")
 _LEVEL_2 = re.compile(r"^（[一二三四五六七八九十]+）")

@@ -48,6 +48,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from pipeline.convert import convert_file, plan
     from pipeline.inputs import Source, doc_id_for
     from pipeline.locking import OutputsBusy, lock_wait, outputs_lock
+    from pipeline.workers import release_memory
 
     started = time.perf_counter()
     outcomes = []
@@ -61,6 +62,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
             for n, source in enumerate(todo, 1):
                 _progress(n, len(todo), source.path.name)
                 outcomes.append(convert_file(source.path, source.doc_id, args.outputs, force=args.force).as_dict())
+                release_memory()
             _progress(len(todo), len(todo), "", done=True)
             statistics(args.outputs)
     except OutputsBusy as exc:
@@ -131,7 +133,7 @@ def _prefect_defaults() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.locking import RUN_ENV
+    from pipeline.runlock import RUN_ENV
     from pipeline.workers import start_reaper
 
     start_reaper()  # first, while this process has no threads: no process of the run outlives it

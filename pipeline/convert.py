@@ -7,9 +7,7 @@ is written for it (the archive stage publishes a complete bag or nothing).
 
 from __future__ import annotations
 
-import ctypes
 import errno
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -65,10 +63,7 @@ def convert_file(path: Path, doc_id: str, outputs: Path, run: RunInfo | None = N
     skipped = None if force else unchanged(path, doc_id, outputs)
     if skipped:
         return skipped
-    try:
-        return _convert(path, doc_id, outputs, run, started)
-    finally:
-        _return_memory()
+    return _convert(path, doc_id, outputs, run, started)
 
 
 def _convert(path: Path, doc_id: str, outputs: Path, run: RunInfo | None, started: float) -> Outcome:
@@ -95,37 +90,6 @@ def _convert(path: Path, doc_id: str, outputs: Path, run: RunInfo | None, starte
             conformance=f"通过（{notes} 项提示）" if notes else "通过", pdf_sha256=sha256_bytes(doc.pdf),
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
-
-
-def _return_memory() -> None:
-    """Give the memory freed by the document back to the system.
-
-    A worker converts many documents; without this its resident size stays at the high-water
-    mark of the largest document so far (measured: 168 MB after the first document, 280 MB
-    from the first large one on). WeasyPrint's boxes hold reference cycles, so the document's
-    garbage is collected first, then glibc's ``malloc_trim`` returns the free pages (it does
-    nothing elsewhere than glibc). What survives the first document (modules, the style sheet
-    and fonts of the thread) is frozen out of later collections, which then cost about 13 ms a
-    document instead of 50. Measured over 42 documents: private memory 54-60 MB throughout,
-    against 58-67 MB with ``malloc_trim`` alone.
-    """
-    gc.collect()
-    if not gc.get_freeze_count():
-        gc.freeze()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _load_libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim  # noqa: B018  (present in glibc only)
-    except (OSError, AttributeError):
-        return None
-    return libc
-
-
-_LIBC = _load_libc()
 
 
 def unchanged(path: Path, doc_id: str, outputs: Path) -> Outcome | None:

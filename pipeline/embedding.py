@@ -47,17 +47,7 @@ log = logging.getLogger(__name__)
 _DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG ")
 
 _wp_subset = wp_fonts.Font._harfbuzz_subset
-_wp_type = wp_fonts.Font.type
 _wp_build_fonts = wp_pdf.build_fonts_dictionary
-
-
-def install() -> None:
-    """Embed CID-keyed CFF fonts as bare, compact CFF subsets in every PDF WeasyPrint writes."""
-    wp_fonts.Font._harfbuzz_subset = _subset
-    wp_fonts.Font.type = property(_font_type)
-    wp_pdf.build_fonts_dictionary = _build_fonts
-    wp_fonts.get_hb_object_data = _face_data
-    wp_fonts.Font.file_content = property(_file_content, _set_file_content)
 
 
 class _FaceBytes:
@@ -77,7 +67,7 @@ class _FaceBytes:
         return get_hb_object_data(self.face)
 
 
-def _face_data(hb_object, ot_color=None, glyph=None):
+def face_data(hb_object, ot_color=None, glyph=None):
     """WeasyPrint's ``get_hb_object_data`` in ``pdf.fonts``, lazy for a whole face."""
     return _FaceBytes(hb_object) if ot_color is None else get_hb_object_data(hb_object, ot_color, glyph)
 
@@ -93,12 +83,15 @@ def _set_file_content(font: wp_fonts.Font, content: bytes | _FaceBytes) -> None:
     font.__dict__["_file_content"] = content
 
 
-def _font_type(font: wp_fonts.Font) -> str:
+FILE_CONTENT = property(_file_content, _set_file_content)  # a face's bytes copied out only when read
+
+
+def font_type(font: wp_fonts.Font) -> str:
     # "otf" selects FontFile3 and CIDFontType0 in WeasyPrint's font dictionaries.
     return "otf" if getattr(font, "bare_cff", False) or font.file_content[:4] == b"OTTO" else "ttf"
 
 
-def _subset(font: wp_fonts.Font, to_unicode: dict[int, str], hinting: bool) -> None:
+def subset(font: wp_fonts.Font, to_unicode: dict[int, str], hinting: bool) -> None:
     if "CFF " in font.tables:
         cff = _cff_subset(font, sorted({0, *(g for g in to_unicode if g < font.glyph_count)}), hinting)
         if cff is not None:
@@ -195,7 +188,7 @@ def _keeps_cids(data: bytes, glyphs: list[int], family: str, quiet: bool = False
     return cids.issuperset(glyphs)
 
 
-def _build_fonts(pdf, fonts, *args, **kwargs):
+def build_fonts(pdf, fonts, *args, **kwargs):
     """WeasyPrint's font dictionaries, with bare CFF programs marked as such."""
     dictionary = _wp_build_fonts(pdf, fonts, *args, **kwargs)
     for obj in pdf.objects:

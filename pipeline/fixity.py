@@ -18,3 +18,11 @@ def sha256_file(path: Path) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def sm3(data: bytes) -> str | None:
+    """SM3 (GB/T 32905) where the platform's OpenSSL has it."""
+    try:
+        return hashlib.new("sm3", data).hexdigest()
+    except ValueError:
+        return None

@@ -33,7 +33,7 @@ from pipeline.audit import dataset
 from pipeline.convert import Outcome, convert_file, plan, unchanged
 from pipeline.inputs import Source, discover
 from pipeline.locking import lock_wait, outputs_lock
-from pipeline.workers import init_worker, worker_context
+from pipeline.workers import init_worker, release_memory, worker_context
 
 
 @task(name="convert-documents", task_run_name="{label}")
@@ -46,6 +46,7 @@ def convert_documents(items: list[tuple[str, str]], outputs: str, label: str) ->
     outcomes = []
     for path, doc_id in items:
         outcome = convert_file(Path(path), doc_id, Path(outputs), run, force=True)
+        release_memory()
         if outcome.ok:
             logger.info("%s：%s，%d 页，%.1f 秒", doc_id, outcome.title, outcome.pages, outcome.seconds)
         else:

@@ -16,15 +16,27 @@ characters are listed; outside GB2312 (rare names, as 勠) that is expected, sin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from pipeline import fonts
 from pipeline.chars import HAN_RE
 
-if TYPE_CHECKING:
-    from pipeline.check import Measured
+
+class Measured(Protocol):
+    """What the checker measured of a PDF (``pipeline.check.Measured``), as far as the font roles
+    need it (the checker imports this module, not the other way round)."""
+
+    pages: list[Any]
+    heading_fonts: dict[str, Counter[str]]
+    families: dict[str, str]
+    _fallback_fonts: dict[str, bool]
+
+    @property
+    def lines(self) -> Iterable[Any]: ...
+
+    def is_role_font(self, font: str, role: str) -> bool: ...
 
 ROLE_NAMES = {"body": "正文", "title": "标题", "heading-1": "一级标题", "heading-2": "二级标题", "page-number": "页码"}
 # Roles whose font sets text inside the 版心: a glyph there in another font is a fallback.

@@ -58,7 +58,7 @@ def recorded_summary(bag: Path) -> dict[str, object]:
     pages, the conformance result and the PDF's SHA-256."""
     from lxml import etree
 
-    from pipeline.archive import RECORD_NS
+    from pipeline.recordschema import RECORD_NS
 
     summary: dict[str, object] = {"title": "", "pages": 0, "conformance": "", "pdf_sha256": ""}
     try:

@@ -30,7 +30,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pipeline import locking, seal
+from pipeline import seal
+from pipeline.runlock import run_holds_lock
 
 LEDGER = "ledger.jsonl"
 GENESIS = "0" * 64
@@ -88,7 +89,7 @@ def append(outputs: Path, doc_id: str, tagmanifest_sha256: str, record_sha256: s
         raise LedgerError(str(exc)) from None
     with (outputs / ".ledger.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not locking.run_holds_lock(outputs):  # checked under the ledger lock, just before writing
+        if not run_holds_lock(outputs):  # checked under the ledger lock, just before writing
             raise LedgerError("本次运行已经结束，输出目录锁已释放（运行进程被终止？），本工作进程不再写入")
         contents = load(outputs)  # LedgerDamaged: never append to a ledger someone has edited
         entries = contents.entries

@@ -13,15 +13,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import re
 import shutil
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-LOCK_NAME = ".pipeline.lock"
-RUN_ENV = "PIPELINE_RUN_PID"  # the process holding the lock for this run, as its workers see it
+from pipeline import ledger
+from pipeline.fixity import sha256_file
+from pipeline.runlock import LOCK_NAME, RUN_ENV
 
 
 class OutputsBusy(RuntimeError):
@@ -70,27 +70,6 @@ def outputs_lock(outputs: Path, wait: float = 3600, say=lambda msg: print(msg, f
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def run_holds_lock(outputs: Path) -> bool:
-    """Whether the run this process works for still holds the outputs lock. A worker asks before
-    it seals a document: a run killed outright leaves its workers without a lock (and another run
-    may hold it by now). In the lock holder's own process, or outside any run, always true."""
-    run = os.environ.get(RUN_ENV, "")
-    if not run or run == str(os.getpid()):
-        return True
-    try:
-        fh = (outputs / LOCK_NAME).open(encoding="utf-8")
-    except OSError:
-        return False
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:  # held, exclusively: by whom?
-            holder = re.match(r"进程 (\d+)", fh.read())
-            return bool(holder) and holder[1] in (run, str(os.getpid()))
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False  # nobody holds it: the run has ended
-
-
 def remove_leftovers(outputs: Path) -> list[str]:
     """Temporary and superseded folders of an interrupted run (only ever called under the lock).
 
@@ -98,9 +77,6 @@ def remove_leftovers(outputs: Path) -> list[str]:
     the ledger's newest entry for its document already names: it is published now (otherwise the
     bag in place would be one version behind its seal). A run killed between the two renames of a
     swap leaves the old version aside and no bag in place: it is put back. Anything else goes."""
-    from pipeline import ledger
-    from pipeline.fixity import sha256_file
-
     removed = []
     chain = None
     for path in sorted(outputs.iterdir()):

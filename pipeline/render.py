@@ -24,23 +24,16 @@ from xml.etree import ElementTree
 
 import cssselect2
 from lxml import etree
-
-from pipeline.errors import DocumentError
-from pipeline.model import Document
-from pipeline.styles import PDF_VARIANT, STYLESHEET
-from pipeline.xhtml import XHTML_NS, XML_NS
-
-# A fixed epoch for reproducible builds; the PDF's own dates come from the document.
-os.environ.setdefault("SOURCE_DATE_EPOCH", "946684800")
-
 from weasyprint import CSS, HTML, Attachment, _find_base_url
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from pipeline import embedding, typeset
-
-embedding.install()
-typeset.install()
+from pipeline import typeset
+from pipeline.errors import DocumentError
+from pipeline.model import Document
+from pipeline.styles import PDF_VARIANT, STYLESHEET
+from pipeline.weasyprint_hooks import rendering
+from pipeline.xhtml import XHTML_NS, XML_NS
 
 
 class LocalOnlyFetcher(URLFetcher):
@@ -175,32 +168,33 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     _refuse_long_paragraphs(doc, root)
     metadata_xml = descriptive_metadata(root)
     _typeset(root)
-    html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)
-    rendered = html.render(stylesheets=[css], font_config=fonts)
-    typeset.fill_table_pages(rendered.pages)
-    typeset.place_signature(rendered.pages)
-    typeset.place_imprint(rendered.pages)
-    stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
-    source = Attachment(
-        string=doc.markdown.encode("utf-8"),
-        name="document.md",
-        description="规范化后的源文本",
-        relationship="Source",
-        created=stamp,
-        modified=stamp,
-    )
-    metadata = Attachment(
-        string=metadata_xml,
-        name="metadata.xml",
-        description="描述元数据（都柏林核心，取自 XHTML）",
-        relationship="Data",
-        created=stamp,
-        modified=stamp,
-    )
-    pdf = rendered.write_pdf(
-        pdf_variant=PDF_VARIANT,
-        attachments=[source, metadata],
-        pdf_identifier=doc.doc_id.encode("utf-8"),
-    )
+    with rendering():  # WeasyPrint's internals as the pipeline needs them, for this render only
+        html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)
+        rendered = html.render(stylesheets=[css], font_config=fonts)
+        typeset.fill_table_pages(rendered.pages)
+        typeset.place_signature(rendered.pages)
+        typeset.place_imprint(rendered.pages)
+        stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
+        source = Attachment(
+            string=doc.markdown.encode("utf-8"),
+            name="document.md",
+            description="规范化后的源文本",
+            relationship="Source",
+            created=stamp,
+            modified=stamp,
+        )
+        metadata = Attachment(
+            string=metadata_xml,
+            name="metadata.xml",
+            description="描述元数据（都柏林核心，取自 XHTML）",
+            relationship="Data",
+            created=stamp,
+            modified=stamp,
+        )
+        pdf = rendered.write_pdf(
+            pdf_variant=PDF_VARIANT,
+            attachments=[source, metadata],
+            pdf_identifier=doc.doc_id.encode("utf-8"),
+        )
     fonts = sorted({(font.family, int(font.weight)) for font in rendered.fonts.values()})
     return replace(doc, pdf=pdf, pages=len(rendered.pages), fonts=fonts)

@@ -46,11 +46,10 @@ from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 from weasyprint.text.line_break import Layout, create_layout, first_line_metrics, line_size, strut
 
-from pipeline.chars import CJK, CJK_RE, HAN
-from pipeline.gbt9704 import LANDSCAPE_COLUMNS, MAX_TABLE_COLUMNS, WIDE_TABLE_COLUMNS, table_columns
+from pipeline.chars import CJK, CJK_RE, CLOSING, HAN, HANGING, OPENING
+from pipeline.gbt9704 import CHAR, LANDSCAPE_COLUMNS, MAX_TABLE_COLUMNS, WIDE_TABLE_COLUMNS, table_columns
 
 PT = 4 / 3  # WeasyPrint lays out in CSS px
-CHAR_PITCH = 15.79  # one 字 of the grid (pt): 156 mm / 28
 TITLE_MAX_EM = 20  # 442.2 pt / 22 pt
 
 # How much a line may run over the measure and still count as fitting (CSS px, 0.3 pt), as TeX's
@@ -62,28 +61,12 @@ FUZZ = 0.4
 # collapsed border's half width.
 GRID_FUZZ = 0.01
 
-# Closing punctuation that may hang past the right edge of a full line (Word's and WPS's
-# "允许标点溢出边界", on by default for Chinese): one mark, after a Chinese character.
-HANGING = set("，。、；：？！”’）》〕】")
-
 _wp_justify_line = inline.justify_line
 _wp_set_text = line_break.Layout.set_text
 _wp_block_level_layout = block.block_level_layout
 _wp_block_container_layout = block.block_container_layout
 _wp_split_first_line = inline.split_first_line
 _wp_measure_split = preferred.split_first_line
-
-
-def install() -> None:
-    """Route WeasyPrint's line splitting, its justification of Chinese lines, its text shaping
-    (half-width marks), its block and cell layout (tables on the grid) and its table measurements
-    through this module."""
-    inline.justify_line = justify_line
-    line_break.Layout.set_text = _set_text
-    block.block_level_layout = block_level_layout
-    block.block_container_layout = block_container_layout
-    inline.split_first_line = split_on_strut
-    preferred.split_first_line = measure_split
 
 
 def split_on_strut(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
@@ -222,8 +205,6 @@ def _report(wider, width: float, max_width: float):
 
 # Marks whose glyph fills half its square, the other half blank (GB/T 15834 full-width marks as
 # Chinese fonts draw them): closing marks ink on the left, opening marks on the right.
-CLOSING = set("，、；：。）》”’〕】〉」』")
-OPENING = set("（《“‘〔【〈「『")
 
 
 def _compress(wider, style, max_width: float):
@@ -266,7 +247,7 @@ def _compressible(line: str) -> list[int]:
     return [*reversed(pairs), *reversed(closing), *reversed(opening)]
 
 
-def _set_text(self, text: str, justify: bool = False) -> None:
+def set_text(self, text: str, justify: bool = False) -> None:
     """WeasyPrint's ``Layout.set_text``, plus the half-width marks ``_compress`` chose; set again
     each time the layout is rebuilt (justification, drawing)."""
     _wp_set_text(self, text, justify)
@@ -750,7 +731,7 @@ def place_signature(pages: list, letter_spacing_pt: float = -0.21) -> bool:
                     (organs if role == "organ" else dates).append(lines[0])
     if not organs or len(dates) != 1:
         return False
-    two = 2 * CHAR_PITCH * PT
+    two = 2 * CHAR * PT
     # The last glyph's ink ends one (negative) letter-spacing after its advance.
     end = right - two + letter_spacing_pt * PT
     w_organ, w_date = max(_extent(line) for line in organs), _extent(dates[0])
@@ -794,4 +775,4 @@ def _move_line(line, x0: float) -> None:
     line.translate(x0 - min(c.position_x for c in _inline_children(line)), 0)
 
 
-__all__ = ["CJK", "balance_title", "break_title", "install", "justify_line", "place_imprint", "place_signature"]
+__all__ = ["CJK", "balance_title", "break_title", "justify_line", "place_imprint", "place_signature"]

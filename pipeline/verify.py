@@ -24,8 +24,8 @@ import bagit
 from lxml import etree
 
 from pipeline import ledger
-from pipeline.archive import RECORD_NS, schema, sm3
-from pipeline.fixity import sha256_bytes, sha256_file
+from pipeline.fixity import sha256_bytes, sha256_file, sm3
+from pipeline.recordschema import RECORD_NS, schema
 
 _NS = {"r": RECORD_NS}
 _X = {"h": "http://www.w3.org/1999/xhtml"}

@@ -34,9 +34,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from pipeline.archive import RECORD_NS
 from pipeline.fixity import sha256_file
 from pipeline.incremental import bag_info
+from pipeline.recordschema import RECORD_NS
 from pipeline.styles import STYLES_DIR
 from pipeline.web_compare import CSS, STATISTICS, Sections, Statistics, audit_of, compare, dataset_file, organs
 
@@ -241,7 +241,7 @@ def _page(name: str, status_code: int = 200, **context) -> Response:
 def create_app(outputs: Path, base_url: str = "") -> Starlette:
     catalog = Catalog(outputs)
     stats = Statistics(catalog.root)
-    sections = Sections(catalog)
+    sections = Sections(catalog, max_record_bytes)
 
     def annual(entries: list[Entry]) -> list[dict] | None:
         """The organs with annual reports in the dataset (None: no dataset)."""

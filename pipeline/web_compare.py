@@ -23,14 +23,20 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from lxml import etree
 
-if TYPE_CHECKING:
-    from pipeline.web import Catalog
+
+class Catalog(Protocol):
+    """The portal's view of the published bags (``pipeline.web.Catalog``): a file of a listed
+    bag, or None (no symlinks, nothing outside ``outputs/``)."""
+
+    def path(self, doc_id: str, name: str) -> Path | None: ...
+
 
 log = logging.getLogger(__name__)
 SCHEMA = "gov-doc-pipeline/statistics/1"
@@ -221,13 +227,11 @@ class Section:
 class Sections:
     """The level-1 sections of published documents, read from their XHTML when it changes."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog, max_bytes: Callable[[], int]) -> None:
+        self.catalog, self.max_bytes = catalog, max_bytes
         self._cache: dict[str, tuple[tuple[int, int], list[Section] | None]] = {}
 
     def of(self, doc_id: str) -> list[Section] | None:
-        from pipeline.web import max_record_bytes
-
         path = self.catalog.path(doc_id, "document.xhtml")
         if path is None:
             return None
@@ -240,7 +244,7 @@ class Sections:
         if cached and cached[0] == stamp:
             return cached[1]
         found = None
-        if st.st_size <= 2 * max_record_bytes():
+        if st.st_size <= 2 * self.max_bytes():
             try:
                 found = read_sections(etree.parse(str(path), _PARSER).getroot())
             except (OSError, etree.XMLSyntaxError):

@@ -8,8 +8,9 @@ from pathlib import Path
 import bagit
 from lxml import etree
 
-from pipeline.archive import RECORD_NS, build_record, payload, write_package
+from pipeline.archive import build_record, payload, write_package
 from pipeline.fixity import sha256_file
+from pipeline.recordschema import RECORD_NS
 from pipeline.verify import verify_bag
 from tests.conftest import SEED, SEED_ID
 

@@ -39,10 +39,11 @@ def font_files(pdf: bytes) -> dict[str, tuple[str, bytes]]:
 @contextlib.contextmanager
 def default_embedding() -> Iterator[None]:
     """WeasyPrint's own font embedding, for as long as the context lasts."""
+    from pipeline import weasyprint_hooks
+
+    font_hooks = [h for h in weasyprint_hooks.HOOKS if h.owner in (wp_fonts, wp_fonts.Font, wp_pdf)]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(wp_fonts.Font, "_harfbuzz_subset", embedding._wp_subset)
-        patch.setattr(wp_fonts.Font, "type", embedding._wp_type)
-        patch.setattr(wp_pdf, "build_fonts_dictionary", embedding._wp_build_fonts)
+        patch.setattr(weasyprint_hooks, "HOOKS", tuple(h for h in weasyprint_hooks.HOOKS if h not in font_hooks))
         yield
 
 
@@ -101,9 +102,11 @@ def test_glyphs_whose_cid_is_not_their_id(tmp_path: Path):
     from weasyprint import HTML
 
     html = f'<html lang="zh-CN"><body style="font: 16pt FandolFang"><p>{FAR_GLYPHS}</p></body></html>'
-    ours = HTML(string=html).write_pdf()
-    with default_embedding():
-        theirs = HTML(string=html).write_pdf()
+    from pipeline.weasyprint_hooks import rendering
+
+    with rendering():
+        ours = HTML(string=html).write_pdf()
+    theirs = HTML(string=html).write_pdf()  # outside a render: WeasyPrint's own embedding
     kind, program = font_files(ours)["FandolFang"]
     assert kind == "/FontFile3/CIDFontType0C"
     cff = CFFFontSet()

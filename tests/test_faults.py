@@ -388,7 +388,7 @@ def test_a_worker_seals_nothing_once_its_run_has_lost_the_lock(tmp_path: Path, m
     """A worker checks, under the ledger lock, that the run it works for still holds the outputs
     lock: a real process holds it, then is killed."""
     from pipeline import ledger
-    from pipeline.locking import RUN_ENV, run_holds_lock
+    from pipeline.runlock import RUN_ENV, run_holds_lock
 
     outputs = tmp_path / "outputs"
     script = ("import time; from pathlib import Path; from pipeline.locking import outputs_lock\n"

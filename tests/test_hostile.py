@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from pipeline import budget
-from pipeline.archive import RECORD_NS
 from pipeline.convert import convert_file
 from pipeline.inputs import doc_id_for
+from pipeline.recordschema import RECORD_NS
 from tests.conftest import SEED, SEED_ID
 from tests.hostile.cases import CASES, DUPLICATES, HUGE_SPAN, TRAP_PORT, Case
 

@@ -15,7 +15,8 @@ from lxml import etree
 from weasyprint.layout import block
 
 from pipeline import typeset
-from pipeline.check import CHAR, MM, RIGHT, _positions, check_pdf, read_pdf
+from pipeline.check import _positions, check_pdf, read_pdf
+from pipeline.gbt9704 import CHAR, MM, RIGHT
 from pipeline.normalize import normalize
 from pipeline.read import read_document
 from pipeline.render import render_pdf
@@ -147,8 +148,9 @@ def test_table_rows_take_whole_grid_rows(monkeypatch: pytest.MonkeyPatch):
     m = report.metrics
     assert m["table_pages"] and m["table_pages_on_grid"] == len(m["table_pages"])
     assert m["full_pages_22_rows"] == m["full_pages"]
-    monkeypatch.setattr(block, "block_level_layout", typeset._wp_block_level_layout)
-    monkeypatch.setattr(block, "block_container_layout", typeset._wp_block_container_layout)
+    from pipeline import weasyprint_hooks
+
+    monkeypatch.setattr(weasyprint_hooks, "HOOKS", tuple(h for h in weasyprint_hooks.HOOKS if h.owner is not block))
     report = check_pdf(render(DOC_02))
     m = report.metrics
     assert m["table_pages_on_grid"] < len(m["table_pages"])
@@ -281,3 +283,22 @@ def test_address_pattern_is_linear(run: str):
     assert time.perf_counter() - started < 1.0
     assert [m[0] for m in URL.finditer(f"见{text[:5000]} x@a.gov.cn，www.a.cn 和 a-b.gov.cn/p")] == [
         "x@a.gov.cn", "www.a.cn", "a-b.gov.cn/p"]  # fmt: skip
+
+
+def test_the_style_sheet_states_the_grid_of_gbt9704():
+    """styles/official.css and pipeline.gbt9704 (read by the typesetter and the checker) give the
+    same page, 版心 and grid: a change to one without the other fails here."""
+    from pipeline import gbt9704
+    from pipeline.styles import STYLESHEET
+
+    css = STYLESHEET.read_text(encoding="utf-8")
+    page = re.search(r"@page \{\s*size: A4;\s*margin: ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm;", css)
+    assert page, "the first @page rule: A4 and its margins"
+    top, right, bottom, left = (float(v) * gbt9704.MM for v in page.groups())
+    assert (gbt9704.PAGE_W, gbt9704.PAGE_H) == (595.28, 841.89)
+    assert abs(top - gbt9704.TOP) < 0.01 and abs(left - gbt9704.LEFT) < 0.01
+    assert abs(gbt9704.PAGE_W - right - gbt9704.RIGHT) < 0.01 and abs(gbt9704.PAGE_H - bottom - gbt9704.BOTTOM) < 0.01
+    body = re.search(r"html \{[^}]*font-size: ([\d.]+)pt;[^}]*line-height: ([\d.]+)pt", css)
+    assert body and (float(body[1]), float(body[2])) == (gbt9704.BODY_PT, gbt9704.PITCH)
+    assert 0 <= (gbt9704.BOTTOM - gbt9704.TOP) - gbt9704.ROWS * gbt9704.PITCH < 1.0  # 22 lines fill 225 mm
+    assert abs(gbt9704.CHARS * gbt9704.CHAR - (gbt9704.RIGHT - gbt9704.LEFT)) < 0.01  # 28 characters fill 156 mm

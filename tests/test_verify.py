@@ -13,10 +13,10 @@ import bagit
 import pytest
 from lxml import etree
 
-from pipeline.archive import RECORD_NS, schema
 from pipeline.convert import convert_file
 from pipeline.fixity import sha256_file
 from pipeline.ledger import read as read_ledger
+from pipeline.recordschema import RECORD_NS, schema
 from pipeline.settings import load_settings
 from tests.conftest import SEED, SEED_ID, corpus_file
 

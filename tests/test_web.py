@@ -20,8 +20,8 @@ import pytest
 import uvicorn
 from lxml import etree
 
-from pipeline.archive import RECORD_NS
 from pipeline.convert import convert_file
+from pipeline.recordschema import RECORD_NS
 from pipeline.web import create_app
 from tests.conftest import SEED, SEED_ID, corpus_file
 

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 
-from pipeline.archive import RECORD_NS
+from pipeline.recordschema import RECORD_NS
 from pipeline.web import create_app
 from pipeline.web_compare import Section, heading_key, section_changes
 
