@@ -167,8 +167,8 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
     root = etree.fromstring(doc.xhtml)  # parsed once: the metadata is read before typesetting
     _refuse_long_paragraphs(doc, root)
     metadata_xml = descriptive_metadata(root)
-    _typeset(root)
     with rendering():  # WeasyPrint's internals as the pipeline needs them, for this render only
+        _typeset(root)  # measures the title's lines as the render will set them
         html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)
         rendered = html.render(stylesheets=[css], font_config=fonts)
         typeset.fill_table_pages(rendered.pages)
