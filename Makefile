@@ -16,7 +16,7 @@ APT_RUN := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk f
 APT_TEST := poppler-utils qpdf openjdk-17-jre-headless chromium pandoc
 
 # The free 仿宋/楷/黑 faces (Fandol), unpacked from Debian's texlive-lang-chinese without TeX
-# (pipeline/freefonts.py): the package file is kept in FONTS_CACHE, the fonts go to FONTS_DIR.
+# (pipeline/pdf/freefonts.py): the package file is kept in FONTS_CACHE, the fonts go to FONTS_DIR.
 FONTS_DIR ?= /usr/local/share/fonts/gov-doc-pipeline
 FONTS_CACHE ?= /var/cache/gov-doc-pipeline
 
@@ -42,7 +42,7 @@ lint: setup
 setup: system $(VENV)/.installed fonts
 
 fonts: system $(VENV)/.installed
-	@$(BIN)/python -m pipeline.freefonts --dest "$(FONTS_DIR)" --cache "$(FONTS_CACHE)"
+	@$(BIN)/python -m pipeline.pdf.freefonts --dest "$(FONTS_DIR)" --cache "$(FONTS_CACHE)"
 
 PACKAGES ?= $(APT_RUN)
 system:

@@ -45,10 +45,10 @@ def _progress(n: int, total: int, name: str, done: bool = False) -> None:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    from pipeline.convert import convert_file, plan
-    from pipeline.inputs import Source, doc_id_for
-    from pipeline.locking import OutputsBusy, lock_wait, outputs_lock
-    from pipeline.workers import release_memory
+    from pipeline.archive.locking import OutputsBusy, lock_wait, outputs_lock
+    from pipeline.ingest.inputs import Source, doc_id_for
+    from pipeline.orchestrate.convert import convert_file, plan
+    from pipeline.orchestrate.workers import release_memory
 
     started = time.perf_counter()
     outcomes = []
@@ -87,11 +87,11 @@ def statistics(outputs: Path) -> None:
 def cmd_normalize(args: argparse.Namespace) -> int:
     import difflib
 
-    from pipeline.errors import DocumentError
-    from pipeline.inputs import doc_id_for
+    from pipeline.core.errors import DocumentError
+    from pipeline.ingest.inputs import doc_id_for
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
     from pipeline.normalize.report import change_log_json
-    from pipeline.read import read_document
 
     unnormalized = 0
     for path in args.files:
@@ -133,17 +133,17 @@ def _prefect_defaults() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.runlock import RUN_ENV
-    from pipeline.workers import start_reaper
+    from pipeline.archive.runlock import RUN_ENV
+    from pipeline.orchestrate.workers import start_reaper
 
     start_reaper()  # first, while this process has no threads: no process of the run outlives it
     os.environ[RUN_ENV] = str(os.getpid())  # the lock holder, as the workers forked from now on see it
     _prefect_defaults()
     if args.workers > 1:  # the workers' fork server imports the pipeline while this process does
-        from pipeline.workers import start_early
+        from pipeline.orchestrate.workers import start_early
 
         start_early()
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     if not args.inputs.exists():
         print(f"输入目录不存在：{args.inputs}。处理建议：创建该目录并放入 Markdown 文件。")
@@ -163,7 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _prefect_defaults()
     from prefect.schedules import Cron
 
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     if not os.environ.get("PREFECT_API_URL"):
         print("pipeline serve 需要一个长期运行的 Prefect 服务器。处理建议：先运行 `prefect server start`，"
@@ -188,8 +188,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline import ledger, seal
-    from pipeline.verify import PROPERTIES, find_bags, verify_bag
+    from pipeline.archive import ledger, seal
+    from pipeline.archive.verify import PROPERTIES, find_bags, verify_bag
 
     try:
         key = seal.public_key(args.key)
@@ -250,7 +250,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_head(args: argparse.Namespace) -> int:
-    from pipeline import ledger
+    from pipeline.archive import ledger
 
     chain = ledger.check_chain(args.outputs)
     if not (args.outputs / ledger.LEDGER).is_file():
@@ -261,7 +261,7 @@ def cmd_head(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    from pipeline import seal
+    from pipeline.archive import seal
 
     try:
         public = seal.generate(args.key)
@@ -285,9 +285,9 @@ def _check_target(path: Path, source: Path | None) -> tuple[Path, bytes | None]:
         return path, None
     if source.suffix.lower() in (".xhtml", ".html", ".htm"):
         return path, source.read_bytes()
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
-    from pipeline.read import read_document
-    from pipeline.xhtml import to_xhtml
+    from pipeline.xhtml.build import to_xhtml
 
     return path, to_xhtml(normalize(read_document(source, source.stem))).xhtml
 
@@ -295,8 +295,8 @@ def _check_target(path: Path, source: Path | None) -> tuple[Path, bytes | None]:
 def cmd_check(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline.check import check_pdf, summary
-    from pipeline.errors import DocumentError
+    from pipeline.conformance.check import check_pdf, summary
+    from pipeline.core.errors import DocumentError
 
     reports = []
     for path in args.pdfs:
@@ -332,8 +332,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_fonts(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline.fonts import FREE, SUBSTITUTE, WANTED, role_fonts
-    from pipeline.styles import STYLESHEET
+    from pipeline.pdf.fonts import FREE, SUBSTITUTE, WANTED, role_fonts
+    from pipeline.pdf.styles import STYLESHEET
 
     roles = role_fonts(STYLESHEET)
     if args.json:
@@ -353,12 +353,12 @@ def cmd_fonts(args: argparse.Namespace) -> int:
     missing = [r for r in roles if not r.family]
     if missing:
         print("有角色没有可用字体。处理建议：安装 fonts-noto-cjk 与 fonts-arphic-ukai，"
-              "并运行 python -m pipeline.freefonts（make run 会自动安装）。")  # fmt: skip
+              "并运行 python -m pipeline.pdf.freefonts（make run 会自动安装）。")  # fmt: skip
     return 1 if missing else 0
 
 
 def cmd_web(args: argparse.Namespace) -> int:
-    from pipeline.web import serve
+    from pipeline.portal.web import serve
 
     if not args.outputs.is_dir():
         print(f"输出目录不存在：{args.outputs}。处理建议：先运行 pipeline run 或 pipeline convert。", file=sys.stderr)

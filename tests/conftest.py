@@ -22,18 +22,18 @@ SEED_ID = "000_e51c1e5ccb519e51"
 @pytest.fixture(scope="session")
 def seed_doc():
     """The seed report taken through every stage up to the PDF check (no files written)."""
-    from pipeline.check import check_document
+    from pipeline.conformance.check import check_document
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
-    from pipeline.read import read_document
-    from pipeline.render import render_pdf
-    from pipeline.xhtml import to_xhtml
+    from pipeline.pdf.render import render_pdf
+    from pipeline.xhtml.build import to_xhtml
 
     return check_document(render_pdf(to_xhtml(normalize(read_document(SEED, SEED_ID)))))
 
 
 @pytest.fixture(scope="session")
 def seed_bag(tmp_path_factory, seed_doc) -> Path:
-    from pipeline.archive import write_package
+    from pipeline.archive.package import write_package
 
     return write_package(seed_doc, tmp_path_factory.mktemp("outputs"))
 
@@ -42,7 +42,7 @@ def seed_bag(tmp_path_factory, seed_doc) -> Path:
 def corpus_outputs(tmp_path_factory) -> Path:
     """The seed and every corpus document converted into one output folder (shared, read-only:
     tests that alter a package copy it first)."""
-    from pipeline.convert import convert_file
+    from pipeline.orchestrate.convert import convert_file
 
     out = tmp_path_factory.mktemp("corpus-outputs")
     for path in [SEED, *CORPUS]:

@@ -8,10 +8,10 @@ from pathlib import Path
 import bagit
 from lxml import etree
 
-from pipeline.archive import build_record, payload, write_package
-from pipeline.fixity import sha256_file
-from pipeline.recordschema import RECORD_NS
-from pipeline.verify import verify_bag
+from pipeline.archive.fixity import sha256_file
+from pipeline.archive.package import build_record, payload, write_package
+from pipeline.archive.recordschema import RECORD_NS
+from pipeline.archive.verify import verify_bag
 from tests.conftest import SEED, SEED_ID
 
 NS = {"r": RECORD_NS}

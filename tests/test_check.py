@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.check import RULES, check_pdf
-from pipeline.fontroles import in_gb2312
+from pipeline.conformance.check import RULES, check_pdf
+from pipeline.conformance.fontroles import in_gb2312
+from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.read import read_document
-from pipeline.render import render_pdf
-from pipeline.styles import STYLESHEET
-from pipeline.xhtml import to_xhtml
+from pipeline.pdf.render import render_pdf
+from pipeline.pdf.styles import STYLESHEET
+from pipeline.xhtml.build import to_xhtml
 from tests.conftest import CORPUS, SEED, SEED_ID, corpus_file
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
@@ -109,7 +109,7 @@ def test_unicode_maps_read_as_pdfminer_reads_them(corpus_outputs: Path):
     from pdfminer.pdfparser import PDFParser
     from pdfminer.pdftypes import PDFStream
 
-    from pipeline.check import _bfchar_map
+    from pipeline.conformance.check import _bfchar_map
 
     fonts = 0
     for path in DOCS:
@@ -209,7 +209,7 @@ def test_rules_are_registered_with_ids_and_summaries():
 
 
 def test_document_with_a_failed_check_is_not_published(tmp_path: Path):
-    from pipeline.convert import convert_file
+    from pipeline.orchestrate.convert import convert_file
 
     source = tmp_path / "rare.md"
     source.write_text("# 测试文件\n\n本段有一个所有字体都没有的字：𠀀。\n", encoding="utf-8")
@@ -253,7 +253,7 @@ def test_fonts_command_names_the_font_of_every_role():
 
 
 def test_render_uses_the_fonts_the_command_reports(seed_doc):
-    from pipeline.fonts import resolve, stacks
+    from pipeline.pdf.fonts import resolve, stacks
 
     used = {family for family, _ in seed_doc.fonts}
     assert {resolve(stack) for stack in stacks(STYLESHEET).values()} <= used

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from weasyprint import pdf as wp_pdf
 from weasyprint.pdf import fonts as wp_fonts
 
-from pipeline import embedding
-from pipeline.render import render_pdf
+from pipeline.pdf import embedding
+from pipeline.pdf.render import render_pdf
 
 
 def font_files(pdf: bytes) -> dict[str, tuple[str, bytes]]:
@@ -39,7 +39,7 @@ def font_files(pdf: bytes) -> dict[str, tuple[str, bytes]]:
 @contextlib.contextmanager
 def default_embedding() -> Iterator[None]:
     """WeasyPrint's own font embedding, for as long as the context lasts."""
-    from pipeline import weasyprint_hooks
+    from pipeline.pdf import weasyprint_hooks
 
     font_hooks = [h for h in weasyprint_hooks.HOOKS if h.owner in (wp_fonts, wp_fonts.Font, wp_pdf)]
     with pytest.MonkeyPatch.context() as patch:
@@ -102,7 +102,7 @@ def test_glyphs_whose_cid_is_not_their_id(tmp_path: Path):
     from weasyprint import HTML
 
     html = f'<html lang="zh-CN"><body style="font: 16pt FandolFang"><p>{FAR_GLYPHS}</p></body></html>'
-    from pipeline.weasyprint_hooks import rendering
+    from pipeline.pdf.weasyprint_hooks import rendering
 
     with rendering():
         ours = HTML(string=html).write_pdf()

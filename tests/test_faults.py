@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.verify import find_bags
+from pipeline.archive.verify import find_bags
 from tests.conftest import SEED, corpus_file
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
@@ -187,7 +187,7 @@ def test_transient_errors_are_retried(tmp_path: Path, monkeypatch):
     again; a lasting error still fails it with its message."""
     import errno
 
-    from pipeline import convert
+    from pipeline.orchestrate import convert
 
     real = convert.read_document
     calls = []
@@ -295,7 +295,7 @@ def test_a_sealed_bag_left_unpublished_is_published_by_the_next_run(done: Path):
     """A run killed after sealing a bag and before renaming it into place leaves a complete bag
     that the ledger's newest entry names: the next run publishes it (verify holds a bag to that
     entry). Killed between the two renames of a swap, the old version is put back."""
-    from pipeline.locking import outputs_lock
+    from pipeline.archive.locking import outputs_lock
 
     (done / "seed").rename(done / ".tmp-seed-0123abcd")
     with outputs_lock(done):
@@ -387,11 +387,11 @@ def test_no_process_of_a_run_outlives_it(tmp_path: Path):
 def test_a_worker_seals_nothing_once_its_run_has_lost_the_lock(tmp_path: Path, monkeypatch):
     """A worker checks, under the ledger lock, that the run it works for still holds the outputs
     lock: a real process holds it, then is killed."""
-    from pipeline import ledger
-    from pipeline.runlock import RUN_ENV, run_holds_lock
+    from pipeline.archive import ledger
+    from pipeline.archive.runlock import RUN_ENV, run_holds_lock
 
     outputs = tmp_path / "outputs"
-    script = ("import time; from pathlib import Path; from pipeline.locking import outputs_lock\n"
+    script = ("import time; from pathlib import Path; from pipeline.archive.locking import outputs_lock\n"
               f"with outputs_lock(Path({str(outputs)!r})):\n print('held', flush=True); time.sleep(60)")  # fmt: skip
     holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"

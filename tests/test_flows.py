@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from prefect import task
 
-from pipeline.verify import verify_bag
+from pipeline.archive.verify import verify_bag
 from tests.conftest import SEED, SEED_ID, corpus_file
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 
 def test_batch_isolates_a_broken_document(prefect_server, tmp_path: Path):
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
@@ -43,7 +43,7 @@ def test_batch_isolates_a_broken_document(prefect_server, tmp_path: Path):
 
 
 def test_batch_refuses_two_sources_with_one_id(prefect_server, tmp_path: Path):
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
@@ -57,7 +57,7 @@ def test_batch_refuses_two_sources_with_one_id(prefect_server, tmp_path: Path):
 
 
 def test_clean_batch_completes(prefect_server, tmp_path: Path):
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -73,8 +73,8 @@ def test_run_publishes_a_table_and_download_links(prefect_server, tmp_path: Path
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    from pipeline.fixity import sha256_file
-    from pipeline.flows import convert_batch
+    from pipeline.archive.fixity import sha256_file
+    from pipeline.orchestrate.flows import convert_batch
 
     monkeypatch.setenv("PIPELINE_PORTAL_URL", "http://portal.example:8000")
     inputs, outputs = tmp_path / "in", tmp_path / "out"
@@ -101,8 +101,8 @@ def test_run_publishes_a_table_and_download_links(prefect_server, tmp_path: Path
 
 
 def test_chunks_balance_documents_across_workers(tmp_path: Path):
-    from pipeline.flows import chunks
-    from pipeline.inputs import Source
+    from pipeline.ingest.inputs import Source
+    from pipeline.orchestrate.flows import chunks
 
     sources = []
     for i, size in enumerate([90_000, 60_000, 30_000, 20_000, 10_000, 5_000, 1_000, 500]):
@@ -134,7 +134,7 @@ def test_two_worker_processes_convert_in_chunks(prefect_server, tmp_path: Path):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
@@ -173,7 +173,7 @@ def _worker_origin() -> tuple[int, bytes, bytes]:
 def test_worker_processes_are_forks_of_a_server_that_imported_the_pipeline(prefect_server):
     from prefect import flow
 
-    from pipeline.flows import task_runner
+    from pipeline.orchestrate.flows import task_runner
 
     @flow
     def probe() -> list[tuple[int, bytes, bytes]]:
@@ -193,12 +193,13 @@ def test_the_flow_process_loads_weasyprint_only_to_render():
     """A run that finds every document unchanged never renders: the flow and the unchanged
     check leave WeasyPrint and pdfminer unloaded (importing them was a fifth of such a run)."""
     code = (
-        "import sys, pipeline.flows, pipeline.verify; "
+        "import sys, pipeline.orchestrate.flows, pipeline.archive.verify; "
         "print([m for m in ('weasyprint', 'pdfminer') if m in sys.modules])"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
-    code = "import sys, pipeline.workers as w; [__import__(m) for m in w.PRELOAD]; print('weasyprint' in sys.modules)"
+    code = ("import sys, pipeline.orchestrate.workers as w; [__import__(m) for m in w.PRELOAD]; "
+            "print('weasyprint' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "True"
 
 
@@ -207,7 +208,7 @@ def test_batch_on_a_dask_cluster(prefect_server, tmp_path: Path):
     LocalCluster of two worker processes here; a remote scheduler's address in production)."""
     from distributed import LocalCluster
 
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import fonts, freefonts
-from pipeline.check import check_pdf, read_pdf
-from pipeline.fontroles import chosen, resolved
+from pipeline.conformance.check import check_pdf, read_pdf
+from pipeline.conformance.fontroles import chosen, resolved
+from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.read import read_document
-from pipeline.render import render_pdf
-from pipeline.styles import STYLESHEET
-from pipeline.xhtml import to_xhtml
+from pipeline.pdf import fonts, freefonts
+from pipeline.pdf.render import render_pdf
+from pipeline.pdf.styles import STYLESHEET
+from pipeline.xhtml.build import to_xhtml
 from tests.conftest import SEED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +129,8 @@ def test_without_the_free_faces_the_check_warns_and_names_what_to_install(tmp_pa
     [warning] = [f for f in report["findings"] if f["rule"] == "font-roles"]
     assert warning["severity"] == "warn" and report["ok"]
     assert warning["message"] == ("正文应为仿宋体，本机没有仿宋字体，暂用 Noto-Serif-CJK-SC（宋体）。处理建议："
-                                  "安装仿宋字体 FandolFang（make run 会自动安装；或运行 python -m pipeline.freefonts）")
+                                  "安装仿宋字体 FandolFang"
+                                  "（make run 会自动安装；或运行 python -m pipeline.pdf.freefonts）")
     roles = report["metrics"]["font_roles"]
     assert roles["body"]["design"] == "宋" and roles["heading-1"]["design"] == "黑"
     assert roles["heading-2"] == {"font": "AR-PL-UKai-CN", "design": "楷", "wanted": "楷"}

@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from lxml import etree
 
-from pipeline import gongwen, markup
-from pipeline.check import check_pdf
-from pipeline.gongwen import Block
-from pipeline.model import Document
+from pipeline.conformance.check import check_pdf
+from pipeline.core.model import Document
+from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.read import read_document
-from pipeline.xhtml import XHTML_NS, to_xhtml
+from pipeline.xhtml import gongwen, markup
+from pipeline.xhtml.build import XHTML_NS, to_xhtml
+from pipeline.xhtml.gongwen import Block
 from tests.conftest import FIXTURES
 
 ELEMENTS = FIXTURES / "elements"
@@ -190,7 +190,7 @@ def test_signer_shares_the_line_of_the_doc_number():
 
 def test_the_pdf_places_recipients_signature_attachments_and_imprint_as_gbt9704_does():
     doc = to_xhtml(normalized("notice-full.md"))
-    from pipeline.render import render_pdf
+    from pipeline.pdf.render import render_pdf
 
     rendered = render_pdf(doc)
     report = check_pdf(rendered.pdf, rendered.xhtml)

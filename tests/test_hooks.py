@@ -12,12 +12,12 @@ from weasyprint import HTML
 from weasyprint.layout import block, inline
 from weasyprint.pdf import fonts as wp_fonts
 
-from pipeline import hooks, weasyprint_hooks
-from pipeline.model import Document
+from pipeline.core.model import Document
+from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.read import read_document
-from pipeline.render import render_pdf
-from pipeline.xhtml import to_xhtml
+from pipeline.pdf import hooks, weasyprint_hooks
+from pipeline.pdf.render import render_pdf
+from pipeline.xhtml.build import to_xhtml
 from tests.conftest import SEED, SEED_ID
 
 # An ordinary WeasyPrint document, nothing to do with the pipeline: a table of Chinese text, a

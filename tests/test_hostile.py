@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline import budget
-from pipeline.convert import convert_file
-from pipeline.inputs import doc_id_for
-from pipeline.recordschema import RECORD_NS
+from pipeline.archive.recordschema import RECORD_NS
+from pipeline.core import budget
+from pipeline.ingest.inputs import doc_id_for
+from pipeline.orchestrate.convert import convert_file
 from tests.conftest import SEED, SEED_ID
 from tests.hostile.cases import CASES, DUPLICATES, HUGE_SPAN, TRAP_PORT, Case
 
@@ -97,7 +97,7 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
         assert list(reader.attachments) == ["document.md", "metadata.xml"]
         for needle in case.absent:
             assert needle not in (reader.metadata.title or ""), needle
-        from pipeline.verify import verify_bag
+        from pipeline.archive.verify import verify_bag
 
         assert verify_bag(outputs / doc_id).ok
         again = convert_file(path, doc_id, outputs)  # unchanged: kept, no new seal
@@ -107,8 +107,8 @@ def test_case(case: Case, tmp_path: Path, trap: list, monkeypatch):
 
 
 def test_batch_with_every_case_and_the_seed(prefect_server, tmp_path: Path, trap: list):
-    from pipeline.flows import convert_batch
-    from pipeline.verify import find_bags, verify_bag
+    from pipeline.archive.verify import find_bags, verify_bag
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()

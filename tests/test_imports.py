@@ -53,14 +53,15 @@ def test_no_import_circles():
 
 
 def test_the_checker_does_not_import_the_typesetter():
-    assert "pipeline.typeset" not in imports()["pipeline.check"]
+    assert "pipeline.pdf.typeset" not in imports()["pipeline.conformance.check"]
 
 
 def test_importing_the_pipeline_binds_nothing_in_weasyprint():
     code = """
 import weasyprint.layout.inline as inline, weasyprint.layout.block as block, weasyprint.pdf.fonts as fonts, os
 before = (inline.split_first_line, inline.justify_line, block.block_level_layout, fonts.Font.__dict__.get("type"))
-import pipeline.cli, pipeline.render, pipeline.convert, pipeline.flows, pipeline.check, pipeline.web
+import pipeline.cli, pipeline.pdf.render, pipeline.orchestrate.convert, pipeline.orchestrate.flows
+import pipeline.conformance.check, pipeline.portal.web
 after = (inline.split_first_line, inline.justify_line, block.block_level_layout, fonts.Font.__dict__.get("type"))
 assert before == after, "importing the pipeline rebound WeasyPrint's functions"
 assert "SOURCE_DATE_EPOCH" not in os.environ, "importing the pipeline set SOURCE_DATE_EPOCH"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import incremental
-from pipeline.convert import convert_file
+from pipeline.archive import incremental
+from pipeline.orchestrate.convert import convert_file
 from tests.conftest import SEED, SEED_ID
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
@@ -59,7 +59,7 @@ def test_new_pipeline_or_style_rebuilds(source: Path, tmp_path: Path, monkeypatc
 
 
 def test_flow_second_run_skips_and_only_selects(prefect_server, tmp_path: Path):
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     inputs, outputs = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pipeline.inputs import discover, doc_id_for, duplicate_ids
+from pipeline.ingest.inputs import discover, doc_id_for, duplicate_ids
 
 
 def test_safe_names_are_kept_as_ids():

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.chars import lost_characters, significant
-from pipeline.errors import PreservationError
-from pipeline.model import Document
+from pipeline.core.chars import lost_characters, significant
+from pipeline.core.errors import PreservationError
+from pipeline.core.model import Document
+from pipeline.ingest.read import read_document
 from pipeline.normalize import apply, normalize, registry
-from pipeline.read import read_document
 from tests.conftest import CORPUS, SEED, corpus_file
 
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.chars import significant
-from pipeline.model import Document
+from pipeline.core.chars import significant
+from pipeline.core.model import Document
+from pipeline.ingest.read import read_document
 from pipeline.normalize import accounting, normalize
-from pipeline.read import read_document
 from tests.conftest import CORPUS, FIXTURES, corpus_file
 
 LABELS = json.loads((FIXTURES / "corpus" / "expected.json").read_text(encoding="utf-8"))["documents"]

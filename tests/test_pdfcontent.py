@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pdfminer.psparser import LIT
 
-from pipeline.check import read_pdf
-from pipeline.pdfcontent import _Unsupported, operations
+from pipeline.conformance.check import read_pdf
+from pipeline.conformance.pdfcontent import _Unsupported, operations
 
 
 def test_operators_and_operands():
@@ -50,7 +50,7 @@ def test_same_glyphs_as_pdfminer(seed_doc, monkeypatch):
     """Every glyph of the seed's PDF, with its font, size and position, as pdfminer reads it."""
     from pdfminer.pdfinterp import PDFPageInterpreter
 
-    from pipeline import check
+    from pipeline.conformance import check
 
     fast = read_pdf(seed_doc.pdf)
     used = []

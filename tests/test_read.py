@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import DocumentError
-from pipeline.read import read_document
+from pipeline.core.errors import DocumentError
+from pipeline.ingest.read import read_document
 from tests.conftest import SEED, corpus_file
 
 

@@ -9,9 +9,9 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from pipeline.chars import significant
-from pipeline.render import LocalOnlyFetcher, render_pdf
-from pipeline.styles import STYLES_DIR
+from pipeline.core.chars import significant
+from pipeline.pdf.render import LocalOnlyFetcher, render_pdf
+from pipeline.pdf.styles import STYLES_DIR
 
 MM = 72 / 25.4
 
@@ -119,15 +119,15 @@ def test_remembered_table_measurements_change_nothing(tmp_path: Path):
     every cell again (08: five HTML tables of repeated cells)."""
     from weasyprint.layout import preferred
 
-    from pipeline import typeset
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
-    from pipeline.read import read_document
-    from pipeline.xhtml import to_xhtml
+    from pipeline.pdf import typeset
+    from pipeline.xhtml.build import to_xhtml
     from tests.conftest import CORPUS
 
     source = next(p for p in CORPUS if p.name.startswith("08-"))
     doc = to_xhtml(normalize(read_document(source, "08")))
-    from pipeline import hooks, weasyprint_hooks
+    from pipeline.pdf import hooks, weasyprint_hooks
 
     assert any(h.replacement is typeset.measure_split for h in weasyprint_hooks.HOOKS)
     remembered = render_pdf(doc).pdf
@@ -151,7 +151,7 @@ def test_weasyprint_gets_the_tree_its_html_parser_would_build(corpus_outputs: Pa
     import tinyhtml5
     from lxml import etree
 
-    from pipeline.render import _html_tree
+    from pipeline.pdf.render import _html_tree
     from tests.conftest import CORPUS, SEED, SEED_ID
 
     for path in [SEED, *CORPUS]:

@@ -13,10 +13,10 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from pipeline.model import Document
+from pipeline.core.model import Document
+from pipeline.core.statutory import TEMPLATES, Row
 from pipeline.normalize import accounting, normalize
 from pipeline.normalize.statutory_tables import fit, rebuild
-from pipeline.statutory import TEMPLATES, Row
 from tests.conftest import corpus_file
 
 APPLICATIONS = next(t for t in TEMPLATES if t.kind == "applications" and t.variant == "2021")
@@ -140,7 +140,7 @@ def test_one_report_through_three_converters_gives_the_same_figures():
 
 
 def normalized_corpus(prefix: str) -> str:
-    from pipeline.read import read_document
+    from pipeline.ingest.read import read_document
 
     applications = normalize(read_document(corpus_file(prefix), "x")).markdown
     return applications[applications.index('data-statutory="applications"') - 30 :]

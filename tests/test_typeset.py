@@ -14,15 +14,15 @@ import pytest
 from lxml import etree
 from weasyprint.layout import block
 
-from pipeline import typeset
-from pipeline.check import _positions, check_pdf, read_pdf
-from pipeline.gbt9704 import CHAR, MM, RIGHT
+from pipeline.conformance.check import _positions, check_pdf, read_pdf
+from pipeline.core.gbt9704 import CHAR, MM, RIGHT
+from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.read import read_document
-from pipeline.render import render_pdf
-from pipeline.styles import STYLESHEET
-from pipeline.typeset import ZWSP, _compressible
-from pipeline.xhtml import to_xhtml
+from pipeline.pdf import typeset
+from pipeline.pdf.render import render_pdf
+from pipeline.pdf.styles import STYLESHEET
+from pipeline.pdf.typeset import ZWSP, _compressible
+from pipeline.xhtml.build import to_xhtml
 from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
@@ -148,7 +148,7 @@ def test_table_rows_take_whole_grid_rows(monkeypatch: pytest.MonkeyPatch):
     m = report.metrics
     assert m["table_pages"] and m["table_pages_on_grid"] == len(m["table_pages"])
     assert m["full_pages_22_rows"] == m["full_pages"]
-    from pipeline import weasyprint_hooks
+    from pipeline.pdf import weasyprint_hooks
 
     monkeypatch.setattr(weasyprint_hooks, "HOOKS", tuple(h for h in weasyprint_hooks.HOOKS if h.owner is not block))
     report = check_pdf(render(DOC_02))
@@ -275,7 +275,7 @@ def test_address_pattern_is_linear(run: str):
     20,000 characters took 4.5 s, a 5 MB line never ended)."""
     import time
 
-    from pipeline.typeset import URL
+    from pipeline.pdf.typeset import URL
 
     text = run * (400_000 // len(run))
     started = time.perf_counter()
@@ -286,10 +286,10 @@ def test_address_pattern_is_linear(run: str):
 
 
 def test_the_style_sheet_states_the_grid_of_gbt9704():
-    """styles/official.css and pipeline.gbt9704 (read by the typesetter and the checker) give the
+    """styles/official.css and pipeline.core.gbt9704 (read by the typesetter and the checker) give the
     same page, 版心 and grid: a change to one without the other fails here."""
-    from pipeline import gbt9704
-    from pipeline.styles import STYLESHEET
+    from pipeline.core import gbt9704
+    from pipeline.pdf.styles import STYLESHEET
 
     css = STYLESHEET.read_text(encoding="utf-8")
     page = re.search(r"@page \{\s*size: A4;\s*margin: ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm ([\d.]+)mm;", css)

@@ -13,11 +13,11 @@ import bagit
 import pytest
 from lxml import etree
 
-from pipeline.convert import convert_file
-from pipeline.fixity import sha256_file
-from pipeline.ledger import read as read_ledger
-from pipeline.recordschema import RECORD_NS, schema
-from pipeline.settings import load_settings
+from pipeline.archive.fixity import sha256_file
+from pipeline.archive.ledger import read as read_ledger
+from pipeline.archive.recordschema import RECORD_NS, schema
+from pipeline.core.settings import load_settings
+from pipeline.orchestrate.convert import convert_file
 from tests.conftest import SEED, SEED_ID, corpus_file
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
@@ -174,7 +174,7 @@ def test_record_carries_structure_provenance_and_checks(outputs: Path):
 
 
 def test_archivist_settings(tmp_path: Path, monkeypatch):
-    from pipeline.errors import DocumentError
+    from pipeline.core.errors import DocumentError
 
     settings = tmp_path / "archive.toml"
     settings.write_text('[archive]\n"保管期限" = "定期30年"\nfonds_number = "J001"\n', encoding="utf-8")
@@ -276,7 +276,7 @@ def test_truncated_tail_is_caught_with_the_head(signed: dict, tmp_path: Path):
 def test_reseal_without_the_key_is_caught(signed: dict, tmp_path: Path, monkeypatch):
     """Files edited, manifests regenerated and a fresh, correctly chained entry appended (by the
     pipeline's own code, without the private key): only the signature shows it."""
-    from pipeline import ledger
+    from pipeline.archive import ledger
 
     outputs = signed_copy(signed, tmp_path)
     bag = outputs / "seed"

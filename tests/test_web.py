@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 from lxml import etree
 
-from pipeline.convert import convert_file
-from pipeline.recordschema import RECORD_NS
-from pipeline.web import create_app
+from pipeline.archive.recordschema import RECORD_NS
+from pipeline.orchestrate.convert import convert_file
+from pipeline.portal.web import create_app
 from tests.conftest import SEED, SEED_ID, corpus_file
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run

@@ -1,4 +1,4 @@
-"""The portal's annual-report pages (pipeline.web_compare): audit findings on a report's page,
+"""The portal's annual-report pages (pipeline.portal.compare): audit findings on a report's page,
 one organ's reports compared year over year, and the statistics dataset's downloads.
 
 The quick tests serve hand-made bags and a hand-made statistics.json (a hostile organ name, a
@@ -23,9 +23,9 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 
-from pipeline.recordschema import RECORD_NS
-from pipeline.web import create_app
-from pipeline.web_compare import Section, heading_key, section_changes
+from pipeline.archive.recordschema import RECORD_NS
+from pipeline.portal.compare import Section, heading_key, section_changes
+from pipeline.portal.web import create_app
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -248,7 +248,7 @@ def previous_year(source: Path, target: Path) -> Path:
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory) -> Path:
     from pipeline.audit.dataset import rebuild
-    from pipeline.convert import convert_file
+    from pipeline.orchestrate.convert import convert_file
     from tests.conftest import corpus_file
 
     out = tmp_path_factory.mktemp("two-years")

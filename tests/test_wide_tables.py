@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.check import check_pdf, read_pdf
+from pipeline.conformance.check import check_pdf, read_pdf
+from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.read import read_document
-from pipeline.render import render_pdf
-from pipeline.xhtml import to_xhtml
+from pipeline.pdf.render import render_pdf
+from pipeline.xhtml.build import to_xhtml
 from tests.conftest import FIXTURES
 
 MM = 72 / 25.4

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.chars import significant
-from pipeline.model import Document
+from pipeline.core.chars import significant
+from pipeline.core.model import Document
 from pipeline.normalize import normalize
-from pipeline.xhtml import XHTML_NS, to_xhtml
+from pipeline.xhtml.build import XHTML_NS, to_xhtml
 
 NS = {"h": XHTML_NS}
 

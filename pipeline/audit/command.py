@@ -13,17 +13,17 @@ from pathlib import Path
 
 from pipeline.audit.findings import ERROR, SEVERITIES
 from pipeline.audit.run import Audit, across, of_bag
-from pipeline.errors import DocumentError
+from pipeline.core.errors import DocumentError
 
 
 def _from_source(path: Path) -> Audit | None:
     from lxml import etree
 
     from pipeline.audit.run import audit
-    from pipeline.inputs import doc_id_for
+    from pipeline.ingest.inputs import doc_id_for
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
-    from pipeline.read import read_document
-    from pipeline.xhtml import to_xhtml
+    from pipeline.xhtml.build import to_xhtml
 
     doc = to_xhtml(normalize(read_document(path, doc_id_for(path))))
     return audit(doc.doc_id, doc.meta.title, doc.meta.organ, doc.meta.date, etree.fromstring(doc.xhtml), doc.text)
@@ -31,7 +31,7 @@ def _from_source(path: Path) -> Audit | None:
 
 def collect(paths: list[Path]) -> tuple[list[Audit], list[str], list[str]]:
     """(audits, documents that are not annual reports, errors naming the path)."""
-    from pipeline.verify import find_bags
+    from pipeline.archive.verify import find_bags
 
     audits, skipped, errors = [], [], []
     for path in paths:

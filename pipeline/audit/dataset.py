@@ -92,8 +92,8 @@ def write(outputs: Path, audits: list[Audit]) -> int:
 def rebuild(outputs: Path) -> int:
     """Audit every published annual report in ``outputs`` and rewrite the dataset; returns the
     number of rows (0, and no files, when there is no annual report)."""
+    from pipeline.archive.verify import find_bags
     from pipeline.audit.run import across, of_bag
-    from pipeline.verify import find_bags
 
     audits = [a for a in (of_bag(bag) for bag in find_bags(outputs) if (bag / "data" / "document.xhtml").exists()) if a]
     if not audits and not (outputs / CSV).exists():

@@ -1,6 +1,6 @@
 """The statutory tables of an annual report read back from its XHTML, cell by cell.
 
-The normalizer writes each table from its template (``pipeline.statutory``), so a row is found
+The normalizer writes each table from its template (``pipeline.core.statutory``), so a row is found
 by the template's ``key`` in the row's label and its figures are the row's ``td`` cells, in the
 template's column order. A table a converter left in pieces (one table split by page breaks) is
 read as one: all tables of a kind, in document order. A row whose figures could not be placed
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from pipeline.statutory import APPLICANTS, REVIEW_COLUMNS, TEMPLATES, Cell, Row, Template
-from pipeline.xhtml import XHTML_NS
+from pipeline.core.statutory import APPLICANTS, REVIEW_COLUMNS, TEMPLATES, Cell, Row, Template
+from pipeline.xhtml.build import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
 TABLE_NAMES = {

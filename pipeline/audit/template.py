@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from pipeline.audit.findings import ERROR, NOTE, WARNING, Finding
 from pipeline.audit.tables import TABLE_NAMES, Grid
-from pipeline.statutory import TEMPLATES
+from pipeline.core.statutory import TEMPLATES
 
 _FILLER_RE = re.compile(
     r"政府信息公开|政府信息|信息公开|政务公开|情况|工作|有关|相关|方面|的|及|和|与|、|等|本报告|年度|主要"

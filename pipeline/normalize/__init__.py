@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from pipeline.chars import significant
-from pipeline.errors import PreservationError
-from pipeline.markup import NestingTooDeep, too_deep
-from pipeline.model import Advisory, Change, Document
+from pipeline.core.chars import significant
+from pipeline.core.errors import PreservationError
+from pipeline.core.model import Advisory, Change, Document
 from pipeline.normalize import (  # noqa: F401  (importing a family registers its rules)
     contents,
     debris,
@@ -33,6 +32,7 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
 )
 from pipeline.normalize.metadata import extract
 from pipeline.normalize.registry import RULES, Log, Rule, missing
+from pipeline.xhtml.markup import NestingTooDeep, too_deep
 
 if missing():  # every rule ORDER names is registered by the families imported above
     raise ImportError(f"normalizer rules named in ORDER but not registered: {', '.join(missing())}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.chars import significant
-from pipeline.model import Document
+from pipeline.core.chars import significant
+from pipeline.core.model import Document
 
 _STATUTORY_RE = re.compile(r'<table class="statutory".*?</table>', re.S)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline import numbering, toc
-from pipeline.gongwen import is_toc_title
+from pipeline.core import numbering
 from pipeline.normalize.registry import Log, rule
+from pipeline.xhtml import toc
+from pipeline.xhtml.gongwen import is_toc_title
 
 _ITEM_RE = re.compile(r"^- (?P<entry>.+)$")
 _NUMBER_DOT_RE = re.compile(r"^(\d{1,2})([.．])")

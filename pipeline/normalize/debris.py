@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.chars import significant
+from pipeline.core.chars import significant
 from pipeline.normalize.registry import Log, rule
 
 PAGE_NUMBER_RE = re.compile(r"^\s*[—–\-－]+\s*\d{1,3}\s*[—–\-－]*\s*$")
@@ -81,7 +81,7 @@ def drop_running_headers(lines: list[str], log: Log) -> list[str]:
     """Only lines that sit next to page numbers count: repeated text elsewhere is content."""
     from collections import Counter
 
-    from pipeline import numbering
+    from pipeline.core import numbering
 
     breaks = [i for i, ln in enumerate(lines) if PAGE_NUMBER_RE.match(ln) or "\f" in ln]
     if len(breaks) < 2:

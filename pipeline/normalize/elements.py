@@ -1,4 +1,4 @@
-"""公文 elements written in their canonical form (see ``pipeline.gongwen`` and docs/elements.md).
+"""公文 elements written in their canonical form (see ``pipeline.xhtml.gongwen`` and docs/elements.md).
 
 Converters and crawlers cut or glue the elements that close a document: ``附件：`` on one line and
 the attachment's name on the next, a 抄送 line wrapped over two, the 版记 glued to the date in a
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline import gongwen
 from pipeline.normalize.registry import Log, rule
+from pipeline.xhtml import gongwen
 
 _ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d*)\s*[:：]\s*(.+?)[。.．]?$")
 _BARE_NOTE_RE = re.compile(r"^附\s*件\s*\d*\s*[:：]$")

@@ -1,7 +1,7 @@
 """What the normalized text says about the document: title, 公文 elements, organ, date.
 
 The blocks of the normalized Markdown are classified by the 公文 element model
-(``pipeline.gongwen``), the same classification the XHTML stage builds from: the title, 文号,
+(``pipeline.xhtml.gongwen``), the same classification the XHTML stage builds from: the title, 文号,
 主送, 署名 and 成文日期 (§7.3.5), 附件说明, 抄送 and 印发 come from the roles it gives. Without
 a signature, the organ is read from the title (``某某镇人民政府2018年度…报告``), the page's
 发布机构 or an order's number, and the date from a dateline or an occasion line.
@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from pipeline import gongwen, markup
-from pipeline.chars import HAN
-from pipeline.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE, parse_date
-from pipeline.model import Metadata
+from pipeline.core.chars import HAN
+from pipeline.core.model import Metadata
+from pipeline.xhtml import gongwen, markup
+from pipeline.xhtml.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE, parse_date
 
 _ORGAN_IN_TITLE_RE = re.compile(
     f"^([{HAN}（）]+?(人民政府|政府办公室|办公厅|办公室|委员会|管委会|[{HAN}](局|委|厅|部|署|院)))"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.chars import CJK, CJK_RE, HAN_RE, is_cjk, is_han
+from pipeline.core.chars import CJK, CJK_RE, HAN_RE, is_cjk, is_han
 from pipeline.normalize.registry import rule
 
 _FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.model import Advisory, Change
+from pipeline.core.model import Advisory, Change
 
 Example = tuple[str, "str | None"]
 LinesFn = Callable[[list[str], "Log"], list[str]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from pipeline.model import Document
+from pipeline.core.model import Document
 
 
 def change_log(doc: Document) -> dict:

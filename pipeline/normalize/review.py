@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.chars import HAN
+from pipeline.core.chars import HAN
 from pipeline.normalize.registry import Log, rule
 
 _KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")

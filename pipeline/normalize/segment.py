@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from pipeline import templates
+from pipeline.core import templates
 from pipeline.normalize.registry import Log, rule
 
 FLAT_MIN_CHARS = 300

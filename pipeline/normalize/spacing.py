@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline import templates
-from pipeline.chars import CJK, HAN
+from pipeline.core import templates
+from pipeline.core.chars import CJK, HAN
 from pipeline.normalize.registry import rule
 
 _SPACES = "[ \u00a0\u3000]+"

@@ -4,7 +4,7 @@ Converters leave the three tables of a 政府信息公开工作年度报告 in e
 placeholder headers and merged cells repeated across their span, HTML from a table recogniser,
 ``pdftotext -layout`` columns, one cell a line from OCR, spaced digits, or every cell of a row
 fused into one run of digits (``本年新收政府信息公开申请数量21710000218``). The template
-(``pipeline.statutory``) knows each row's words and how many figures it holds, and the arithmetic
+(``pipeline.core.statutory``) knows each row's words and how many figures it holds, and the arithmetic
 between them. So the table is read as a stream: each row's words are found in order, the figures
 between one row's words and the next row's are that row's, and a fused run is split where the
 row sums allow exactly one split.
@@ -23,10 +23,10 @@ from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
-from pipeline import numbering, templates
-from pipeline.chars import significant
+from pipeline.core import numbering, templates
+from pipeline.core.chars import significant
+from pipeline.core.statutory import TEMPLATES, Cell, Row, Template
 from pipeline.normalize.registry import Log, rule
-from pipeline.statutory import TEMPLATES, Cell, Row, Template
 
 SEP = "\x1f"
 # Markup, spaces, table rules and the column names converters make up (`Col2`, `数据3`).

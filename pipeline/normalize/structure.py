@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline import gongwen, numbering, templates
-from pipeline.chars import CJK, HAN, significant
-from pipeline.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE
+from pipeline.core import numbering, templates
+from pipeline.core.chars import CJK, HAN, significant
 from pipeline.normalize import contents
 from pipeline.normalize.registry import Log, rule
+from pipeline.xhtml import gongwen
+from pipeline.xhtml.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE
 
 _INDENT_RE = re.compile(rf"^[\u3000 \t]+(?=[{CJK}0-9A-Za-z*#])")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from pipeline.chars import significant
-from pipeline.gongwen import GENRES
+from pipeline.core.chars import significant
 from pipeline.normalize.registry import Log, rule
 from pipeline.normalize.webpage import page_title_line
+from pipeline.xhtml.gongwen import GENRES
 
 # ``标题_栏目``, ``标题 - 网站``, ``标题｜网站``, ``<title>标题</title>``: a page's title line.
 _PAGE_TITLE_RE = re.compile(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.chars import lost_characters, significant
+from pipeline.core.chars import lost_characters, significant
 from pipeline.normalize.registry import Log, rule
 
 _HEADER_KEY_RE = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")

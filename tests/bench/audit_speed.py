@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline.audit import dataset  # noqa: E402
 from pipeline.audit.command import collect  # noqa: E402
 from pipeline.audit.run import audit  # noqa: E402
-from pipeline.convert import convert_file  # noqa: E402
-from pipeline.inputs import doc_id_for  # noqa: E402
+from pipeline.ingest.inputs import doc_id_for  # noqa: E402
+from pipeline.orchestrate.convert import convert_file  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 

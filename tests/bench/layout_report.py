@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.check import check_pdf  # noqa: E402
+from pipeline.conformance.check import check_pdf  # noqa: E402
+from pipeline.ingest.read import read_document  # noqa: E402
 from pipeline.normalize import normalize  # noqa: E402
-from pipeline.read import read_document  # noqa: E402
-from pipeline.render import render_pdf  # noqa: E402
-from pipeline.xhtml import to_xhtml  # noqa: E402
+from pipeline.pdf.render import render_pdf  # noqa: E402
+from pipeline.xhtml.build import to_xhtml  # noqa: E402
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.ingest.read import read_document  # noqa: E402
 from pipeline.normalize import normalize  # noqa: E402
-from pipeline.read import read_document  # noqa: E402
 
 
 def main() -> None:

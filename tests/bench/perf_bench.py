@@ -78,13 +78,13 @@ def ms(values: list[float]) -> dict[str, float]:
 def stages(work: Path, limit: int) -> tuple[dict, dict[str, bytes], dict[str, tuple[float, int, int]]]:
     """Warm per-stage timings over the corpus, the XHTML of each document, and WeasyPrint's bare
     render of that XHTML (seconds, bytes, pages), asked right after the stages ran on it."""
-    from pipeline.archive import write_package
-    from pipeline.check import check_document
+    from pipeline.archive.package import write_package
+    from pipeline.archive.verify import verify_bag
+    from pipeline.conformance.check import check_document
+    from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
-    from pipeline.read import read_document
-    from pipeline.render import render_pdf
-    from pipeline.verify import verify_bag
-    from pipeline.xhtml import to_xhtml
+    from pipeline.pdf.render import render_pdf
+    from pipeline.xhtml.build import to_xhtml
 
     steps = ("read", "normalize", "xhtml", "pdf", "check", "archive", "fixity")
     times: dict[str, list[float]] = {s: [] for s in steps}
@@ -186,7 +186,7 @@ def memory(sources: list[Path], work: Path) -> dict:
 import json, sys
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from pipeline.convert import convert_file
+from pipeline.orchestrate.convert import convert_file
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from perf_bench import _rss_mb
 rss = {{"VmRSS": [], "RssAnon": [], "RssFile": [], "VmHWM": []}}
@@ -212,8 +212,8 @@ print(json.dumps(rss))
 
 def flow_order(inputs: Path) -> list[Path]:
     """The order in which a worker gets the documents: the flow's chunks, largest first."""
-    from pipeline.flows import chunks
-    from pipeline.inputs import discover
+    from pipeline.ingest.inputs import discover
+    from pipeline.orchestrate.flows import chunks
 
     return [s.path for chunk in chunks(discover(inputs), 1) for s in chunk]
 

@@ -40,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import etree  # noqa: E402
 
-from pipeline.errors import DocumentError  # noqa: E402
-from pipeline.model import Document  # noqa: E402
+from pipeline.core.errors import DocumentError  # noqa: E402
+from pipeline.core.model import Document  # noqa: E402
+from pipeline.ingest.read import read_document  # noqa: E402
 from pipeline.normalize import accounting, normalize  # noqa: E402
-from pipeline.read import read_document  # noqa: E402
-from pipeline.xhtml import XHTML_NS, to_xhtml  # noqa: E402
+from pipeline.xhtml.build import XHTML_NS, to_xhtml  # noqa: E402
 
 NS = {"h": XHTML_NS}
 FIELDS = ("converted", "title", "h1", "title_printed", "organ", "date", "signed", "no_invented_date",
@@ -92,8 +92,8 @@ def score(path: Path, expected: dict, pdf: bool) -> dict[str, bool | None]:
     out["h1"] = _texts(root, "//h:header/h:h1") == ([compact(title)] if title else [])
     out["converted"] = True
     if pdf:
-        from pipeline.check import check_document
-        from pipeline.render import render_pdf
+        from pipeline.conformance.check import check_document
+        from pipeline.pdf.render import render_pdf
 
         try:
             rendered = check_document(render_pdf(doc))

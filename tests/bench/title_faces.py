@@ -20,7 +20,7 @@ from weasyprint import HTML
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.fonts import installed_families  # noqa: E402
+from pipeline.pdf.fonts import installed_families  # noqa: E402
 
 TITLE = "海阳市留格庄镇人民政府<br/>2018年度政府信息公开年度报告"
 BODY = "本报告根据《政府信息公开条例》要求编制。"

@@ -33,13 +33,13 @@ def main() -> None:
     from perf_bench import batch
     from prefect.testing.utilities import prefect_test_harness
 
-    from pipeline.flows import convert_batch
+    from pipeline.orchestrate.flows import convert_batch
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     inputs = work / "inputs"
     figures = {"documents": len(batch(inputs, args.copies, 0))}
     with prefect_test_harness(server_startup_timeout=180):
-        from pipeline import flows
+        from pipeline.orchestrate import flows
 
         in_flow = flows.task_runner
         for name, workers in (("workers-1", 1), ("workers-1-process", 1), ("workers-2", 2)):

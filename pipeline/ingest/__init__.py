@@ -1,0 +1,1 @@
+"""Reading sources: finding them under inputs/ and decoding each into a Document."""
