@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.conformance.check import RULES, check_pdf
+from pipeline.conformance.check import check_pdf
 from pipeline.conformance.fontroles import in_gb2312
+from pipeline.conformance.rules import RULES
 from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
 from pipeline.pdf.render import render_pdf
@@ -109,7 +110,7 @@ def test_unicode_maps_read_as_pdfminer_reads_them(corpus_outputs: Path):
     from pdfminer.pdfparser import PDFParser
     from pdfminer.pdftypes import PDFStream
 
-    from pipeline.conformance.check import _bfchar_map
+    from pipeline.conformance.reader import _bfchar_map
 
     fonts = 0
     for path in DOCS:
@@ -262,3 +263,15 @@ def test_render_uses_the_fonts_the_command_reports(seed_doc):
 def test_check_is_deterministic(seed_doc):
     again = check_pdf(seed_doc.pdf, seed_doc.xhtml, name=f"{SEED_ID}.pdf").as_dict()
     assert again == seed_doc.check
+
+
+def test_rules_run_in_a_fixed_order():
+    """Every registered rule runs, in the order of its module and its place there (the report's
+    findings come in this order; font-roles needs heading-fonts to have found the headings)."""
+    from pipeline.conformance.check import ordered_rules
+
+    ids = [r.id for r in ordered_rules()]
+    assert set(ids) == set(RULES) and len(ids) == len(RULES)
+    assert ids == ["page-size", "type-area", "grid-rows", "line-fill", "sizes", "heading-fonts", "page-numbers",
+                   "signature", "recipients", "imprint", "attachment-pages", "fonts-embedded", "font-roles", "glyphs",
+                   "line-breaks", "attachments"]  # fmt: skip

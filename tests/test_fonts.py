@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.conformance.check import check_pdf, read_pdf
+from pipeline.conformance.check import check_pdf
 from pipeline.conformance.fontroles import chosen, resolved
+from pipeline.conformance.reader import read_pdf
 from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
 from pipeline.pdf import fonts, freefonts

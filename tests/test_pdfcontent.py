@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from pdfminer.psparser import LIT
 
-from pipeline.conformance.check import read_pdf
 from pipeline.conformance.pdfcontent import _Unsupported, operations
+from pipeline.conformance.reader import read_pdf
 
 
 def test_operators_and_operands():
@@ -50,7 +50,7 @@ def test_same_glyphs_as_pdfminer(seed_doc, monkeypatch):
     """Every glyph of the seed's PDF, with its font, size and position, as pdfminer reads it."""
     from pdfminer.pdfinterp import PDFPageInterpreter
 
-    from pipeline.conformance import check
+    from pipeline.conformance import reader
 
     fast = read_pdf(seed_doc.pdf)
     used = []
@@ -60,7 +60,7 @@ def test_same_glyphs_as_pdfminer(seed_doc, monkeypatch):
             used.append(page)
             super().process_page(page)
 
-    monkeypatch.setattr(check, "ContentInterpreter", Counted)
+    monkeypatch.setattr(reader, "ContentInterpreter", Counted)
     slow = read_pdf(seed_doc.pdf)
     assert len(used) == len(slow.pages) > 0
     assert [p.stream_text for p in fast.pages] == [p.stream_text for p in slow.pages]

@@ -121,7 +121,7 @@ def test_remembered_table_measurements_change_nothing(tmp_path: Path):
 
     from pipeline.ingest.read import read_document
     from pipeline.normalize import normalize
-    from pipeline.pdf import typeset
+    from pipeline.pdf import lines
     from pipeline.xhtml.build import to_xhtml
     from tests.conftest import CORPUS
 
@@ -129,9 +129,9 @@ def test_remembered_table_measurements_change_nothing(tmp_path: Path):
     doc = to_xhtml(normalize(read_document(source, "08")))
     from pipeline.pdf import hooks, weasyprint_hooks
 
-    assert any(h.replacement is typeset.measure_split for h in weasyprint_hooks.HOOKS)
+    assert any(h.replacement is lines.measure_split for h in weasyprint_hooks.HOOKS)
     remembered = render_pdf(doc).pdf
-    measuring = tuple(hooks.Hook(preferred, "split_first_line", typeset._wp_measure_split) if h.owner is preferred
+    measuring = tuple(hooks.Hook(preferred, "split_first_line", lines._wp_measure_split) if h.owner is preferred
                       else h for h in weasyprint_hooks.HOOKS)  # fmt: skip
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(weasyprint_hooks, "HOOKS", measuring)

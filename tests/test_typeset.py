@@ -14,14 +14,16 @@ import pytest
 from lxml import etree
 from weasyprint.layout import block
 
-from pipeline.conformance.check import _positions, check_pdf, read_pdf
+from pipeline.conformance.check import check_pdf
+from pipeline.conformance.page_rules import _positions
+from pipeline.conformance.reader import read_pdf
 from pipeline.core.gbt9704 import CHAR, MM, RIGHT
 from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.pdf import typeset
+from pipeline.pdf import prepare
+from pipeline.pdf.lines import ZWSP, _compressible
 from pipeline.pdf.render import render_pdf
 from pipeline.pdf.styles import STYLESHEET
-from pipeline.pdf.typeset import ZWSP, _compressible
 from pipeline.xhtml.build import to_xhtml
 from tests.conftest import CORPUS
 
@@ -174,7 +176,9 @@ def test_rows_a_table_leaves_at_a_page_end_go_to_its_rows(tmp_path: Path, monkey
     m = report.metrics
     assert m["full_pages_22_rows"] == m["full_pages"] and len(m["table_pages"]) >= 4
     assert m["lost"] == 0 and m["reordered"] == 0
-    monkeypatch.setattr(typeset, "_stretch_rows", lambda *args: None)
+    from pipeline.pdf import grid
+
+    monkeypatch.setattr(grid, "_stretch_rows", lambda *args: None)
     report = check_markdown(tmp_path, text)
     short = [f for f in report.findings if f.rule == "grid-rows" and "应为 22 行" in f.message]
     assert short and all(f.page in report.metrics["table_pages"] for f in short)
@@ -237,7 +241,7 @@ def test_addresses_are_marked_in_text_tails_and_links():
         "占71.3%，第1.2条<!-- www.x.com --></p></body></html>"
     )
     root = etree.fromstring(xhtml)
-    typeset.url_breaks(root)
+    prepare.url_breaks(root)
     marked = [el.text for el in root.iter() if "url" in (el.get("class") or "")]
     assert marked == ["http://a.gov.cn/x", "ab@163.com", "www.pingtan.gov.cn", "sub.example.org/path"]
     assert "".join(root.itertext()) == "".join(etree.fromstring(xhtml).itertext())  # no text changed
@@ -264,7 +268,7 @@ def test_full_width_marks_are_marked_wherever_they_stand():
         '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>——<strong>我们牢记嘱托，</strong>首都功能——持续优化'
         "</p><li>——坚持“幸福西藏·惠享生活”，Tim·Cook</li></body></html>"
     )
-    typeset.full_width_marks(root)
+    prepare.full_width_marks(root)
     assert [el.text for el in root.iter() if el.get("class") == "full-width"] == ["——", "——", "——", "·"]
     assert "".join(root.itertext()) == "——我们牢记嘱托，首都功能——持续优化——坚持“幸福西藏·惠享生活”，Tim·Cook"
 
@@ -275,7 +279,7 @@ def test_address_pattern_is_linear(run: str):
     20,000 characters took 4.5 s, a 5 MB line never ended)."""
     import time
 
-    from pipeline.pdf.typeset import URL
+    from pipeline.pdf.prepare import URL
 
     text = run * (400_000 // len(run))
     started = time.perf_counter()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.conformance.check import check_pdf, read_pdf
+from pipeline.conformance.check import check_pdf
+from pipeline.conformance.reader import read_pdf
 from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
 from pipeline.pdf.render import render_pdf

@@ -38,6 +38,7 @@ class Measured(Protocol):
 
     def is_role_font(self, font: str, role: str) -> bool: ...
 
+
 ROLE_NAMES = {"body": "正文", "title": "标题", "heading-1": "一级标题", "heading-2": "二级标题", "page-number": "页码"}
 # Roles whose font sets text inside the 版心: a glyph there in another font is a fallback.
 FLOW_ROLES = ("body", "title", "heading-1", "heading-2")

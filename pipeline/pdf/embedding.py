@@ -24,7 +24,7 @@ font per document), though only its subset is ever embedded. The copy is made la
 font whose program nobody reads (the compact CFF path reads the face, not the bytes) is never
 copied.
 
-Like ``typeset``, this hooks WeasyPrint internals (``pdf.fonts``); weasyprint is pinned.
+Like ``lines`` and ``grid``, this hooks WeasyPrint internals (``pdf.fonts``); weasyprint is pinned.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Some of what GB/T 9704 asks cannot be had through WeasyPrint's public API (Chinese line
 justification, the 22-row grid, compact CID-keyed CFF embedding). The functions doing it live in
-``pipeline.pdf.typeset`` and ``pipeline.pdf.embedding``; ``pipeline.pdf.weasyprint_hooks`` lists, in one place,
+``pipeline.pdf.lines``, ``pipeline.pdf.grid`` and ``pipeline.pdf.embedding``;
+``pipeline.pdf.weasyprint_hooks`` lists, in one place,
 where each is bound into WeasyPrint. This module does the binding, scoped:
 
 - ``patched(hooks)`` binds a dispatcher in place of each original when the first caller enters

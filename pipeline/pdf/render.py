@@ -30,7 +30,7 @@ from weasyprint.urls import URLFetcher
 
 from pipeline.core.errors import DocumentError
 from pipeline.core.model import Document
-from pipeline.pdf import typeset
+from pipeline.pdf import grid, prepare
 from pipeline.pdf.styles import PDF_VARIANT, STYLESHEET
 from pipeline.pdf.weasyprint_hooks import rendering
 from pipeline.xhtml.build import XHTML_NS, XML_NS
@@ -57,12 +57,12 @@ def _typeset(root: etree._Element) -> None:
     """Make the XHTML tree what WeasyPrint should lay out: the published file plus line breaks in
     the title, break opportunities around quotation marks, addresses, full-width marks and wide
     tables marked."""
-    typeset.break_title(root)
-    typeset.quote_breaks(root)
-    typeset.url_breaks(root)
-    typeset.full_width_marks(root)
-    typeset.split_widest_tables(root)
-    typeset.mark_wide_tables(root)
+    prepare.break_title(root)
+    prepare.quote_breaks(root)
+    prepare.url_breaks(root)
+    prepare.full_width_marks(root)
+    prepare.split_widest_tables(root)
+    prepare.mark_wide_tables(root)
 
 
 class _TreeHTML(HTML):
@@ -171,9 +171,9 @@ def render_pdf(doc: Document, stylesheet: Path = STYLESHEET) -> Document:
         _typeset(root)  # measures the title's lines as the render will set them
         html = _TreeHTML(root, stylesheet.parent.as_uri() + "/", fetcher)
         rendered = html.render(stylesheets=[css], font_config=fonts)
-        typeset.fill_table_pages(rendered.pages)
-        typeset.place_signature(rendered.pages)
-        typeset.place_imprint(rendered.pages)
+        grid.fill_table_pages(rendered.pages)
+        grid.place_signature(rendered.pages)
+        grid.place_imprint(rendered.pages)
         stamp = dt.datetime.combine(doc.meta.date or dt.date(2000, 1, 1), dt.time(), dt.UTC)
         source = Attachment(
             string=doc.markdown.encode("utf-8"),

@@ -6,7 +6,7 @@ What each hook is for, and why no public API does it:
 
 - ``layout.inline.split_first_line`` (line breaking) and ``layout.preferred.split_first_line``
   (table measuring): full lines of 28 characters with hanging punctuation, break rules around
-  quotation marks and addresses, a line box of the style's own font (pipeline.pdf.typeset);
+  quotation marks and addresses, a line box of the style's own font (pipeline.pdf.lines);
 - ``layout.inline.justify_line``: inter-character justification of Chinese lines;
 - ``text.line_break.Layout.set_text``: half-width forms of full-width marks through Pango
   attributes;
@@ -34,16 +34,16 @@ from weasyprint.layout import block, inline, preferred
 from weasyprint.pdf import fonts as wp_fonts
 from weasyprint.text import line_break
 
-from pipeline.pdf import embedding, typeset
+from pipeline.pdf import embedding, grid, lines
 from pipeline.pdf.hooks import Hook, patched
 
 HOOKS: tuple[Hook, ...] = (
-    Hook(inline, "split_first_line", typeset.split_on_strut),
-    Hook(preferred, "split_first_line", typeset.measure_split),
-    Hook(inline, "justify_line", typeset.justify_line),
-    Hook(line_break.Layout, "set_text", typeset.set_text),
-    Hook(block, "block_level_layout", typeset.block_level_layout),
-    Hook(block, "block_container_layout", typeset.block_container_layout),
+    Hook(inline, "split_first_line", lines.split_on_strut),
+    Hook(preferred, "split_first_line", lines.measure_split),
+    Hook(inline, "justify_line", lines.justify_line),
+    Hook(line_break.Layout, "set_text", lines.set_text),
+    Hook(block, "block_level_layout", grid.block_level_layout),
+    Hook(block, "block_container_layout", grid.block_container_layout),
     Hook(wp_fonts.Font, "_harfbuzz_subset", embedding.subset),
     Hook(wp_fonts.Font, "type", property(embedding.font_type)),
     Hook(wp_fonts.Font, "file_content", embedding.FILE_CONTENT),
