@@ -160,6 +160,13 @@ def test_table_rows_take_whole_grid_rows(monkeypatch: pytest.MonkeyPatch):
     messages = [f.message for f in report.findings if f.rule == "grid-rows"]
     assert any("表格线不在行距网格上" in message for message in messages)
     assert any("行正文不在行距网格上" in message for message in messages)
+    # published, but with a status that says so (the batch summary, record.xml's pdf-layout check)
+    from dataclasses import asdict
+
+    from pipeline.conformance.status import status
+
+    result, detail = status([asdict(f) for f in report.findings])
+    assert result == "偏离版式" and "grid-rows" in detail
 
 
 TALL_ROWS = "".join(

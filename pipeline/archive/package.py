@@ -40,6 +40,7 @@ from pipeline import __version__
 from pipeline.archive import incremental, ledger
 from pipeline.archive.fixity import sha256_bytes, sha256_file, sm3
 from pipeline.archive.recordschema import RECORD_NS, schema
+from pipeline.conformance.status import status
 from pipeline.core.chars import significant
 from pipeline.core.errors import DocumentError
 from pipeline.core.model import Document
@@ -163,7 +164,8 @@ def checks(doc: Document, xhtml: etree._Element) -> list[tuple[str, str, str]]:
     if doc.check:
         fails = sum(f["severity"] == "fail" for f in doc.check["findings"])
         warns = len(doc.check["findings"]) - fails
-        results.append(("pdf-layout", "通过" if not fails else "未通过",
+        result = status(doc.check["findings"])[0]
+        results.append(("pdf-layout", {"偏离版式": "警告"}.get(result, result),
                         f"GB/T 9704 版式检查：{fails} 项不合格，{warns} 项提示（详见 check.json）"))  # fmt: skip
     if doc.audit:
         counts = doc.audit["counts"]

@@ -19,6 +19,7 @@ from pipeline.archive.fixity import sha256_bytes
 from pipeline.archive.incremental import recorded_summary, up_to_date
 from pipeline.archive.package import RunInfo, write_package
 from pipeline.audit import run as audit
+from pipeline.conformance.status import status
 from pipeline.core import budget
 from pipeline.core.errors import DocumentError
 from pipeline.core.model import Document
@@ -51,7 +52,7 @@ class Outcome:
     code: str = ""  # the kind of failure (DocumentError.code), empty on success
     skipped: str = ""  # why an unchanged document was not rebuilt
     seconds: float = 0.0
-    conformance: str = ""  # the GB/T 9704 check of the PDF: 通过 / 未通过, with the count of notes
+    conformance: str = ""  # the GB/T 9704 check of the PDF: 通过 / 偏离版式 / 未通过, with what it found
     pdf_sha256: str = ""
 
     def as_dict(self) -> dict[str, object]:
@@ -83,11 +84,11 @@ def _convert(path: Path, doc_id: str, outputs: Path, run: RunInfo | None, starte
         code = "internal"
         message = f"{path}：转换时发生内部错误（{type(exc).__name__}: {exc}）。处理建议：请保留原文件并报告给维护人员。"
     else:
-        notes = len(doc.check.get("findings", []))
+        result, detail = status(doc.check.get("findings", []))
         return Outcome(
             doc_id, str(path), True, title=doc.meta.title, pages=doc.pages, changes=len(doc.changes),
             bag=str(bag), seconds=time.perf_counter() - started,
-            conformance=f"通过（{notes} 项提示）" if notes else "通过", pdf_sha256=sha256_bytes(doc.pdf),
+            conformance=f"{result}（{detail}）" if detail else result, pdf_sha256=sha256_bytes(doc.pdf),
         )  # fmt: skip
     return Outcome(doc_id, str(path), False, error=message, code=code, seconds=time.perf_counter() - started)
 
