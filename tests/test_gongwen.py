@@ -14,8 +14,9 @@ from pipeline.core.model import Document
 from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
 from pipeline.xhtml import gongwen, markup
-from pipeline.xhtml.build import XHTML_NS, to_xhtml
+from pipeline.xhtml.build import to_xhtml
 from pipeline.xhtml.gongwen import Block
+from pipeline.xhtml.tree import XHTML_NS
 from tests.conftest import FIXTURES
 
 ELEMENTS = FIXTURES / "elements"

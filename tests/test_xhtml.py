@@ -10,7 +10,8 @@ from lxml import etree
 from pipeline.core.chars import significant
 from pipeline.core.model import Document
 from pipeline.normalize import normalize
-from pipeline.xhtml.build import XHTML_NS, to_xhtml
+from pipeline.xhtml.build import to_xhtml
+from pipeline.xhtml.tree import XHTML_NS
 
 NS = {"h": XHTML_NS}
 

@@ -15,8 +15,9 @@ from lxml import html as lxml_html
 from pipeline.core.chars import significant
 from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
-from pipeline.xhtml.build import XHTML_NS, to_xhtml
+from pipeline.xhtml.build import to_xhtml
 from pipeline.xhtml.markup import SANITIZE_RULE, _markdown_html
+from pipeline.xhtml.tree import XHTML_NS
 from tests.conftest import CORPUS, SEED, corpus_file
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run

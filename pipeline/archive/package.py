@@ -48,7 +48,8 @@ from pipeline.core.settings import ArchiveSettings, load_settings
 from pipeline.normalize.report import change_log_json
 from pipeline.pdf import fonts
 from pipeline.pdf.styles import PDF_VARIANT, STYLESHEET
-from pipeline.xhtml.build import SANITIZE_RULE, XHTML_NS
+from pipeline.xhtml.markup import SANITIZE_RULE
+from pipeline.xhtml.tree import XHTML_NS
 
 # File name in data/ -> (role in record.xml, MIME type)
 RENDITIONS = {

@@ -19,7 +19,7 @@ from pipeline.audit import consistency, relations, tables, template
 from pipeline.audit.findings import ERROR, NOTE, WARNING, Finding, Relation
 from pipeline.audit.history import compare
 from pipeline.core.model import Document
-from pipeline.xhtml.build import XHTML_NS
+from pipeline.xhtml.tree import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from pipeline.core.statutory import APPLICANTS, REVIEW_COLUMNS, TEMPLATES, Cell, Row, Template
-from pipeline.xhtml.build import XHTML_NS
+from pipeline.xhtml.tree import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
 TABLE_NAMES = {

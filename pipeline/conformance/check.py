@@ -37,7 +37,7 @@ from pipeline.core.errors import DocumentError
 from pipeline.core.gbt9704 import LANDSCAPE_COLUMNS, table_columns
 from pipeline.core.model import Document
 from pipeline.pdf.styles import STYLESHEET
-from pipeline.xhtml.build import XHTML_NS
+from pipeline.xhtml.tree import XHTML_NS
 
 # The rule modules, in the order their rules run (font-roles after heading-fonts, which finds the
 # headings); each registers its rules in pipeline.conformance.rules.RULES when imported.

@@ -33,7 +33,7 @@ from pipeline.core.model import Document
 from pipeline.pdf import grid, prepare
 from pipeline.pdf.styles import PDF_VARIANT, STYLESHEET
 from pipeline.pdf.weasyprint_hooks import rendering
-from pipeline.xhtml.build import XHTML_NS, XML_NS
+from pipeline.xhtml.tree import XHTML_NS, XML_NS
 
 
 class LocalOnlyFetcher(URLFetcher):

@@ -44,7 +44,8 @@ from pipeline.core.errors import DocumentError  # noqa: E402
 from pipeline.core.model import Document  # noqa: E402
 from pipeline.ingest.read import read_document  # noqa: E402
 from pipeline.normalize import accounting, normalize  # noqa: E402
-from pipeline.xhtml.build import XHTML_NS, to_xhtml  # noqa: E402
+from pipeline.xhtml.build import to_xhtml  # noqa: E402
+from pipeline.xhtml.tree import XHTML_NS  # noqa: E402
 
 NS = {"h": XHTML_NS}
 FIELDS = ("converted", "title", "h1", "title_printed", "organ", "date", "signed", "no_invented_date",
