@@ -41,7 +41,7 @@ def test_no_import_circles():
         state[node] = "open"
         for nxt in sorted(graph[node]):
             if state.get(nxt) == "open":
-                circles.append(" → ".join([*path[path.index(nxt):], nxt]))
+                circles.append(" → ".join([*path[path.index(nxt) :], nxt]))
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
         state[node] = "done"
@@ -72,3 +72,14 @@ assert "SOURCE_DATE_EPOCH" not in os.environ, "importing the pipeline set SOURCE
     env = {k: v for k, v in __import__("os").environ.items() if k != "SOURCE_DATE_EPOCH"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_package_is_shipped():
+    """pyproject.toml lists every package folder, so a built wheel holds all of them."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    )
+    folders = {module_name(p.parent / "__init__.py") for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= listed, folders - listed
