@@ -145,13 +145,13 @@ def test_two_runs_at_once(done: Path):
 
 
 def test_second_run_gives_up_after_the_wait_limit(done: Path):
-    first = convert(done, BIG)
+    first = convert(done, BIG, corpus_file("13-"), corpus_file("15-"))  # holds the lock for several seconds
     time.sleep(1.0)
     second = convert(done, SEED, env={**os.environ, "PIPELINE_LOCK_WAIT": "0.5"})
     code2, _, err2 = finish(second)
     assert code2 == 3 and "一直被另一个任务占用" in err2 and "未写入任何文件" in err2
     assert finish(first)[0] == 0
-    assert all_intact(done) == sorted(["seed", BIG.stem])
+    assert all_intact(done) == sorted(["seed", BIG.stem, corpus_file("13-").stem, corpus_file("15-").stem])
 
 
 def test_sigkill_of_a_flow_run_mid_batch(tmp_path: Path):
