@@ -4,7 +4,7 @@ year over year (statutory figures, a bar chart of key figures, sections added/re
 Everything is read from what the pipeline wrote: ``outputs/statistics.json`` (the dataset of
 ``pipeline.audit.dataset``) for the figures, each bag's ``data/check.json`` (key ``audit``) for
 its findings and each bag's ``data/document.xhtml`` for its sections. Files are reached only
-through :class:`pipeline.portal.web.Catalog` (listed bags, no symlinks, nothing outside ``outputs/``) or,
+through :class:`pipeline.portal.catalog.Catalog` (listed bags, no symlinks, nothing outside ``outputs/``) or,
 for the two dataset files at the top of ``outputs/``, as regular files inside it. Reports whose
 bag is gone (a stale dataset) are left out. Nothing here runs the audit.
 
@@ -32,7 +32,7 @@ from lxml import etree
 
 
 class Catalog(Protocol):
-    """The portal's view of the published bags (``pipeline.portal.web.Catalog``): a file of a listed
+    """The portal's view of the published bags (``pipeline.portal.catalog.Catalog``): a file of a listed
     bag, or None (no symlinks, nothing outside ``outputs/``)."""
 
     def path(self, doc_id: str, name: str) -> Path | None: ...
