@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 
 from pipeline.archive.recordschema import RECORD_NS
-from pipeline.portal.compare import Section, heading_key, section_changes
+from pipeline.portal.sections import Section, heading_key, section_changes
 from pipeline.portal.web import create_app
 
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -16,33 +16,14 @@ by heading with its numbering stripped (``一、``, ``（一）``, ``第一部�
 
 from __future__ import annotations
 
-import difflib
 import itertools
-import json
-import logging
-import os
-import re
-import stat
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
 
-from lxml import etree
+from pipeline.portal.sections import Sections, section_changes
+from pipeline.portal.statistics import Dataset, _s, _year
 
-
-class Catalog(Protocol):
-    """The portal's view of the published bags (``pipeline.portal.catalog.Catalog``): a file of a listed
-    bag, or None (no symlinks, nothing outside ``outputs/``)."""
-
-    def path(self, doc_id: str, name: str) -> Path | None: ...
-
-
-log = logging.getLogger(__name__)
-SCHEMA = "gov-doc-pipeline/statistics/1"
-STATISTICS = {"statistics.csv": "text/csv; charset=utf-8", "statistics.json": "application/json"}
-SEVERITY_CLASS = {"错误": "bad", "警告": "warn", "提示": "note"}
 TABLE_ORDER = ("active-disclosure", "applications", "review-litigation")
+
+
 KEY_FIGURES = (  # (label, table, row, column): the bars of the chart
     ("本年新收政府信息公开申请（总计）", "applications", "一、本年新收政府信息公开申请数量", "总计"),
     ("予以公开（总计）", "applications", "（一）予以公开", "总计"),
@@ -50,14 +31,7 @@ KEY_FIGURES = (  # (label, table, row, column): the bars of the chart
     ("行政诉讼·未经复议直接起诉（总计）", "review-litigation", "", "行政诉讼（未经复议直接起诉）·总计"),
     ("行政诉讼·复议后起诉（总计）", "review-litigation", "", "行政诉讼（复议后起诉）·总计"),
 )
-CHANGED_BELOW = 0.6  # difflib ratio under which a section with the same heading is "changed"
-_RATIO_CHARS = 20_000  # each side of a ratio is cut to this many characters (bounded work)
-_X = "{http://www.w3.org/1999/xhtml}"
-_NUMBERING = re.compile(
-    r"^\s*(?:第[一二三四五六七八九十百零〇\d]+(?:部分|章|节)|[（(][一二三四五六七八九十百零〇\d]+[)）]"
-    r"|[一二三四五六七八九十百零〇\d]+[、.．])[、.．:：\s]*"
-)
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
 
 # The comparison pages' styles (served as /static/compare.css: the CSP allows no inline style).
 CSS = """\
@@ -77,230 +51,6 @@ table.figures td.changed { background: #fff3c4; font-weight: bold; }
 svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
 ul.organs { padding-left: 1.2rem; }
 """
-
-
-# --- the dataset files ---------------------------------------------------------------------------
-
-
-def max_statistics_bytes() -> int:
-    """statistics.json larger than this is not parsed (PIPELINE_PORTAL_MAX_STATISTICS_BYTES)."""
-    return int(os.environ.get("PIPELINE_PORTAL_MAX_STATISTICS_BYTES", 128 << 20))
-
-
-def dataset_file(root: Path, name: str) -> Path | None:
-    """``outputs/statistics.csv`` or ``.json`` if it is a regular file with one link, inside
-    ``outputs/``, reached without symlinks; else None."""
-    if name not in STATISTICS:
-        return None
-    path = root / name
-    try:
-        st = path.lstat()
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or resolved != path.absolute():
-        return None
-    return path if resolved.is_relative_to(root) else None
-
-
-@dataclass
-class Dataset:
-    rows: dict[str, list[dict]] = field(default_factory=dict)  # doc_id -> its figure rows, in order
-    reports: dict[str, dict] = field(default_factory=dict)  # doc_id -> its report
-
-
-class Statistics:
-    """``outputs/statistics.json``, parsed when it changes; None when absent or unusable."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._cache: tuple[tuple[int, int, int], Dataset | None] | None = None
-
-    def load(self) -> Dataset | None:
-        path = dataset_file(self.root, "statistics.json")
-        if path is None:
-            return None
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if self._cache and self._cache[0] == stamp:
-            return self._cache[1]
-        dataset = None
-        if st.st_size > max_statistics_bytes():
-            log.warning("%s：超过 %d 字节，不予解析", path, max_statistics_bytes())
-        else:
-            try:
-                dataset = _dataset(json.loads(path.read_bytes()))
-            except (OSError, ValueError, RecursionError):
-                log.warning("%s：无法读取", path)
-        self._cache = (stamp, dataset)
-        return dataset
-
-
-def _dataset(data: object) -> Dataset | None:
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        return None
-    out = Dataset()
-    for row in data.get("rows") or []:
-        if isinstance(row, dict) and isinstance(row.get("doc_id"), str):
-            out.rows.setdefault(row["doc_id"], []).append(row)
-    for report in data.get("reports") or []:
-        if isinstance(report, dict) and isinstance(report.get("doc_id"), str):
-            out.reports[report["doc_id"]] = report
-    return out
-
-
-# --- one report's audit --------------------------------------------------------------------------
-
-
-def _s(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _year(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
-def _findings(raw: object) -> list[dict[str, str]]:
-    out = []
-    for f in raw if isinstance(raw, list) else []:
-        if isinstance(f, dict):
-            item = {k: _s(f.get(k)) for k in ("code", "severity", "where", "message", "advice")}
-            out.append({**item, "css": SEVERITY_CLASS.get(item["severity"], "note")})
-    return out
-
-
-def audit_of(catalog: Catalog, stats: Statistics, doc_id: str) -> dict | None:
-    """The audit of one published annual report, for its page: from the bag's check.json, plus
-    the notes only the dataset has (figures the same as last year's, found across reports)."""
-    path = catalog.path(doc_id, "check.json")
-    if path is None:
-        return None
-    try:
-        if path.stat().st_size > max_statistics_bytes():
-            return None
-        raw = json.loads(path.read_bytes()).get("audit")
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return None
-    if not isinstance(raw, dict):
-        return None
-    findings = _findings(raw.get("findings"))
-    dataset = stats.load()
-    report = dataset.reports.get(doc_id) if dataset else None
-    summary = _s(raw.get("summary"))
-    if report:
-        seen = {(f["code"], f["where"], f["message"]) for f in findings}
-        extra = [f for f in _findings(report.get("findings")) if (f["code"], f["where"], f["message"]) not in seen]
-        if extra:  # the dataset's summary counts them too
-            findings, summary = findings + extra, _s(report.get("summary")) or summary
-    return {
-        "organ": _s(raw.get("organ")),
-        "year": _year(raw.get("year")),
-        "template": _s(raw.get("template")),
-        "ok": bool(raw.get("ok")),
-        "summary": summary,
-        "findings": findings,
-    }
-
-
-# --- sections ------------------------------------------------------------------------------------
-
-
-def heading_key(heading: str) -> str:
-    """A heading without its numbering and blanks: ``四、政府信息公开行政复议、行政诉讼情况`` →
-    ``政府信息公开行政复议、行政诉讼情况``."""
-    return re.sub(r"\s+", "", _NUMBERING.sub("", heading, count=1)).rstrip("。：:")
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    heading: str
-    text: str
-
-
-class Sections:
-    """The level-1 sections of published documents, read from their XHTML when it changes."""
-
-    def __init__(self, catalog: Catalog, max_bytes: Callable[[], int]) -> None:
-        self.catalog, self.max_bytes = catalog, max_bytes
-        self._cache: dict[str, tuple[tuple[int, int], list[Section] | None]] = {}
-
-    def of(self, doc_id: str) -> list[Section] | None:
-        path = self.catalog.path(doc_id, "document.xhtml")
-        if path is None:
-            return None
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        stamp = (st.st_mtime_ns, st.st_size)
-        cached = self._cache.get(doc_id)
-        if cached and cached[0] == stamp:
-            return cached[1]
-        found = None
-        if st.st_size <= 2 * self.max_bytes():
-            try:
-                found = read_sections(etree.parse(str(path), _PARSER).getroot())
-            except (OSError, etree.XMLSyntaxError):
-                found = None
-        self._cache[doc_id] = (stamp, found)
-        return found
-
-
-def _text(section: etree._Element) -> str:
-    """The section's text without blanks, its headings of level 1 and its tables left out."""
-    texts = section.xpath(".//text()[not(ancestor::x:table)][not(ancestor::x:h2)]", namespaces={"x": _X[1:-1]})
-    return re.sub(r"\s+", "", "".join(texts))
-
-
-def read_sections(root: etree._Element) -> list[Section]:
-    """Heading and text (headings and tables left out) of every ``section.level-1``."""
-    out = []
-    for section in root.iter(f"{_X}section"):
-        if "level-1" not in (section.get("class") or "").split():
-            continue
-        heading = section.find(f"{_X}h2")
-        if heading is None:
-            continue
-        title = " ".join("".join(heading.itertext()).split())
-        out.append(Section(heading_key(title), title, _text(section)))
-    return out
-
-
-def similarity(a: str, b: str) -> float:
-    a, b = a[:_RATIO_CHARS], b[:_RATIO_CHARS]
-    if a == b:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, a, b)
-    return matcher.ratio() if matcher.quick_ratio() >= CHANGED_BELOW else matcher.quick_ratio()
-
-
-def section_changes(before: list[Section], after: list[Section]) -> dict:
-    old = {s.key: s for s in before}
-    new = {s.key: s for s in after}
-    changed, same = [], 0
-    for s in after:
-        if s.key in old:
-            ratio = similarity(old[s.key].text, s.text)
-            if ratio < CHANGED_BELOW:
-                changed.append({"heading": s.heading, "ratio": round(ratio * 100)})
-            else:
-                same += 1
-    return {
-        "added": [s.heading for s in after if s.key not in old],
-        "removed": [s.heading for s in before if s.key not in new],
-        "changed": changed,
-        "same": same,
-    }
-
-
-# --- one organ's reports compared -------------------------------------------------------------------
 
 
 def _quality(report: dict) -> tuple:

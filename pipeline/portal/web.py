@@ -27,7 +27,9 @@ from starlette.routing import Route
 from pipeline.pdf.styles import STYLES_DIR
 from pipeline.portal.bagzip import _bag_zip
 from pipeline.portal.catalog import Catalog, Entry, _disposition, max_record_bytes
-from pipeline.portal.compare import CSS, STATISTICS, Sections, Statistics, audit_of, compare, dataset_file, organs
+from pipeline.portal.compare import CSS, compare, organs
+from pipeline.portal.sections import Sections
+from pipeline.portal.statistics import STATISTICS, Statistics, audit_of, dataset_file
 
 _MEDIA = {
     ".pdf": "application/pdf",
