@@ -19,6 +19,7 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     elements,
     encoding,
     entities,
+    headings,
     punctuation,
     review,
     segment,
