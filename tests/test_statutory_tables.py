@@ -16,7 +16,8 @@ from lxml import html as lxml_html
 from pipeline.core.model import Document
 from pipeline.core.statutory import TEMPLATES, Row
 from pipeline.normalize import accounting, normalize
-from pipeline.normalize.statutory_tables import fit, rebuild
+from pipeline.normalize.statutory_figures import fit
+from pipeline.normalize.statutory_tables import rebuild
 from tests.conftest import corpus_file
 
 APPLICATIONS = next(t for t in TEMPLATES if t.kind == "applications" and t.variant == "2021")

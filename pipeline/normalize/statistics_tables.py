@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from html import escape
 
 from pipeline.normalize.registry import Log, rule
-from pipeline.normalize.statutory_tables import SEP, _combine, _cuts, _pattern, _section_heading, _stream, _table_line
+from pipeline.normalize.statutory_figures import _combine, _cuts
+from pipeline.normalize.statutory_regions import _section_heading, _table_line
+from pipeline.normalize.statutory_tables import SEP, _pattern, _stream
 
 
 def _words(*options: str) -> str:

@@ -23,17 +23,25 @@ from collections import Counter
 from dataclasses import dataclass
 from html import escape
 
-from pipeline.core import numbering, templates
 from pipeline.core.chars import significant
 from pipeline.core.statutory import TEMPLATES, Cell, Row, Template
 from pipeline.normalize.registry import Log, rule
+from pipeline.normalize.statutory_figures import Placed, _resolve_columns, _sums_hold, _table_adds_up, fit
+from pipeline.normalize.statutory_regions import regions
 
 SEP = "\x1f"
+
+
 # Markup, spaces, table rules and the column names converters make up (`Col2`, `数据3`).
 _NOISE_RE = re.compile(r"(?:<br\s*/?>|<[^>]*>|[\s|]|:?-{3,}:?|(?:Col|数据)\s?\d+)+")
+
+
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+
+
 _PLACEHOLDER_RE = re.compile(r"(?:Col|数据)\s?(\d+)")
-MAX_DIGITS = 9
+
+
 _MARKER_RE = re.compile(r"^(\d{1,2})[.．、]|^[（(]([一二三四五六七八九十]{1,2})[）)]|^([一二三四五六七八九十]{1,2})、")
 
 
@@ -73,15 +81,6 @@ def _marker_pattern(marker: str) -> str:
     if m[2]:
         return rf"[（(]{SEP}*{m[2]}{SEP}*[）)]"
     return rf"{m[3]}{SEP}*[、.．]"
-
-
-@dataclass
-class Placed:
-    row: Row
-    start: int  # where its label starts in the stream (-1: not found)
-    end: int  # where its words end
-    figures: list[str] | None = None  # the row's figures when they fit
-    raw: list[str] | None = None  # the figures found, kept whole when they do not fit
 
 
 def _locate(stream: str, template: Template, start: int) -> list[Placed]:
@@ -139,70 +138,6 @@ def _figures_after(stream: str, pos: int) -> tuple[list[str], int]:
         end = m.end()
         m = re.compile(rf"{SEP}*({_NUMBER_RE.pattern})(?!\d)").match(stream, end)
     return found, end
-
-
-def _cuts(digits: str, count: int) -> list[list[str]]:
-    """Every way to cut a run of digits into ``count`` numbers without leading zeros."""
-    if count == 1:
-        return [[digits]] if re.fullmatch(r"0|[1-9]\d*", digits) and len(digits) <= MAX_DIGITS else []
-    found = []
-    for cut in range(1, min(len(digits) - count + 2, MAX_DIGITS + 1)):
-        head = digits[:cut]
-        if re.fullmatch(r"0|[1-9]\d*", head):
-            found += [[head, *rest] for rest in _cuts(digits[cut:], count - 1)]
-    return found
-
-
-def _sums_hold(values: list[str], row: Row) -> bool:
-    if not row.summed or any("." in v for v in values):
-        return True
-    numbers = [int(v) for v in values]
-    chunks = [numbers[g * row.size : (g + 1) * row.size] for g in range(row.groups)]
-    return all(sum(c[:-1]) == c[-1] for c in chunks)
-
-
-MAX_CANDIDATES = 64
-
-
-def candidates(tokens: list[str], row: Row) -> list[list[str]]:
-    """Every way the tokens found can be the row's figures (tokens cut where they are fused),
-    keeping the row's sums; at most MAX_CANDIDATES."""
-    found: list[list[str]] = []
-    for parts in _distribute(tokens, row.count):
-        for values in _combine([_cuts(t, k) if k > 1 else [[t]] for t, k in zip(tokens, parts, strict=True)]):
-            if _sums_hold(values, row):
-                found.append(values)
-                if len(found) >= MAX_CANDIDATES:
-                    return found
-    return found
-
-
-def fit(tokens: list[str], row: Row) -> tuple[list[str] | None, list[str]]:
-    """The row's figures from the tokens found, or None; and the copies of a merged cell dropped."""
-    n = row.count
-    if len(tokens) == n:
-        return tokens, []
-    if len(tokens) > n:
-        if n == 1 and len(set(tokens)) == 1 and len(tokens) <= max(row.span, 1) + 2:
-            return tokens[:1], tokens[1:]  # a merged cell repeated across its span
-        return None, []
-    found = candidates(tokens, row)
-    return (found[0], []) if len(found) == 1 else (None, [])
-
-
-def _distribute(tokens: list[str], n: int) -> list[list[int]]:
-    """How many numbers each token could hold so that they hold ``n`` in all."""
-    if not tokens:
-        return [[]] if n == 0 else []
-    first, rest = tokens[0], tokens[1:]
-    most = 1 if "." in first else min(len(first), n - len(rest))
-    return [[k, *tail] for k in range(1, most + 1) for tail in _distribute(rest, n - k)]
-
-
-def _combine(options: list[list[list[str]]]) -> list[list[str]]:
-    if not options:
-        return [[]]
-    return [[*head, *tail] for head in options[0] for tail in _combine(options[1:])]
 
 
 def _template(compact: str, kind: str) -> Template:
@@ -272,6 +207,8 @@ def rebuild(text: str, kind: str) -> Rebuilt | None:
 
 
 _LEAD_RE = re.compile(r"(?:<[^>\n]*>|[\s|#*（(])*")  # the start of the anchor's line: markup, an opening bracket
+
+
 _TRAIL_RE = re.compile(r"(?:<[^>\n]*>|[|\s])*?(?=\n|$)")  # what closes the last row: pipes, tags
 
 
@@ -284,67 +221,11 @@ def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
     return start, m.end() if m else end
 
 
-MAX_COMBINATIONS = 100_000
-
-
-def _resolve_columns(placed: list[Placed]) -> list[Placed]:
-    """Fused rows of 表三 that split more than one way, decided by the columns: for each column,
-    本年新收 + 上年结转 = 总计 + 结转下年度, and 总计 is the sum of the results. Only a choice that is
-    the one way for every undecided row together is taken. Returns the rows decided."""
-    rows = {p.row.key: p for p in placed if p.row.size}
-    open_rows = [p for p in rows.values() if p.figures is None and p.raw]
-    options = {id(p): candidates(p.raw, p.row) for p in open_rows}
-    if not open_rows or any(not o for o in options.values()):
-        return []
-    total = 1
-    for o in options.values():
-        total *= len(o)
-    needed = ("本年新收", "上年结转", "总计", "结转下年度")
-    if total > MAX_COMBINATIONS or any(k not in rows for k in needed):
-        return []
-    keys = list(rows)  # the results: the rows between 上年结转 and 总计
-    leaves = [rows[k] for k in keys[keys.index("上年结转") + 1 : keys.index("总计")]]
-    solutions = []
-    for choice in _combine([[[i] for i in range(len(options[id(p)]))] for p in open_rows]):
-        chosen = {id(p): options[id(p)][i] for p, i in zip(open_rows, choice, strict=True)}
-        figures = {k: chosen.get(id(p), p.figures) for k, p in rows.items()}
-        if any(f is None for f in figures.values()):
-            return []
-        if _columns_hold(figures, [chosen.get(id(p), p.figures) for p in leaves]):
-            solutions.append(chosen)
-            if len(solutions) > 1:
-                return []
-    if len(solutions) != 1:
-        return []
-    for p in open_rows:
-        p.figures, p.raw = solutions[0][id(p)], None
-    return open_rows
-
-
 def _unplaced_message(p: Placed) -> str:
     name, found = p.row.label or "数据行", " ".join(p.raw or []) or "无"
     if len(p.raw or []) == p.row.count:
         return f"“{name}”的数字“{found}”各项之和与合计不符，可能是识别错位或原表有误，保留原样，请按原表核对"
     return f"“{name}”的数字“{found}”与模板的 {p.row.count} 格对不上，保留原样，请按原表核对"
-
-
-def _table_adds_up(placed: list[Placed]) -> bool:
-    rows = {p.row.key: p.figures for p in placed if p.row.size}
-    keys = list(rows)
-    if any(rows.get(k) is None for k in ("本年新收", "上年结转", "总计", "结转下年度")):
-        return True  # not all there: nothing to hold the columns to
-    leaves = [rows[k] for k in keys[keys.index("上年结转") + 1 : keys.index("总计")]]
-    return any(leaf is None for leaf in leaves) or _columns_hold(rows, leaves)
-
-
-def _columns_hold(figures: dict[str, list[str]], leaves: list[list[str]]) -> bool:
-    for j in range(7):
-        col = {k: int(v[j]) for k, v in figures.items() if k in ("本年新收", "上年结转", "总计", "结转下年度")}
-        if col["本年新收"] + col["上年结转"] != col["总计"] + col["结转下年度"]:
-            return False
-        if sum(int(leaf[j]) for leaf in leaves) != col["总计"]:
-            return False
-    return True
 
 
 def _first_figure(stream: str, start: int) -> int:
@@ -379,46 +260,6 @@ def _cell(tag: str, cell: Cell, cls: str = "") -> str:
     attrs = "".join(f' {n}="{v}"' for n, v in (("colspan", cell.colspan), ("rowspan", cell.rowspan)) if v > 1)
     attrs += f' class="{cls}"' if cls else ""
     return f"<{tag}{attrs}>{escape(cell.text, quote=False)}</{tag}>"
-
-
-# --- finding the regions ---------------------------------------------------------------------------
-
-_START_WORDS = {
-    "active-disclosure": ("第二十条第", "本年制发件数", "本年新制作数量"),
-    "applications": ("本列数据", "勾稽关系", "申请人情况", "本年新收政府信息公开申请数量"),
-    "review-litigation": ("行政复议",),
-}
-
-
-def _table_line(text: str) -> bool:
-    """A line a table can be made of: no sentence in it (or markup of a table)."""
-    stripped = text.strip()
-    return not stripped or stripped.startswith(("|", "<")) or "。" not in stripped
-
-
-def _section_heading(text: str) -> bool:
-    """A level-1 section (``四、政府信息公开行政复议、行政诉讼情况``), with or without ``#``."""
-    stripped = text.strip().lstrip("#").strip().strip("*")
-    num = numbering.parse(stripped)
-    return num is not None and num.kind == "heading" and num.level == 1 and not templates.is_table_row_label(num.text)
-
-
-def regions(lines: list[str], kind: str) -> list[tuple[int, int]]:
-    """Line ranges that may hold the table of ``kind``: from a line with its first words to the
-    next section heading or line of prose."""
-    found, i = [], 0
-    while i < len(lines):
-        compact = re.sub(r"\s", "", lines[i])
-        starts = any(w in compact for w in _START_WORDS[kind]) and not _section_heading(lines[i])
-        if 'class="statutory"' in lines[i] or not _table_line(lines[i]) or not starts:
-            i += 1
-            continue
-        j = i + 1
-        while j < len(lines) and _table_line(lines[j]) and not _section_heading(lines[j]):
-            j += 1
-        found.append((i, j))
-        i = j
-    return found
 
 
 @rule(
