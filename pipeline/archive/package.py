@@ -182,8 +182,8 @@ def checks(doc: Document, xhtml: etree._Element) -> list[tuple[str, str, str]]:
 def build_record(
     doc: Document, files: dict[str, bytes], settings: ArchiveSettings | None = None, run: RunInfo | None = None
 ) -> bytes:
+    """record.xml: DA/T 46's elements in DA/T 48's 文件实体 block, schema-valid."""
     settings = settings or ArchiveSettings()
-    meta = doc.meta
     root = etree.Element(f"{{{RECORD_NS}}}归档记录", {"版本": "1.0"}, nsmap={None: RECORD_NS})
     package = _sub(root, "封装信息")
     _sub(
@@ -192,9 +192,29 @@ def build_record(
         "元数据元素依据 DA/T 46-2009，结构参照 DA/T 48-2009 文件实体块；数字摘要、结构、来源信息为扩展",
     )
     _sub(package, "封装包类型", "原始型")
-    if meta.organ:
-        _sub(package, "封装包创建单位", meta.organ)
+    if doc.meta.organ:
+        _sub(package, "封装包创建单位", doc.meta.organ)
     entity = _sub(root, "文件实体")
+    _identity(entity, doc, settings)
+    _description(entity, doc, settings)
+    _form(entity, doc, settings)
+    _file_data(entity, doc, files)
+    xhtml = etree.fromstring(doc.xhtml)  # parsed once, for the structure and the checks
+    _structure(entity, xhtml)
+    _system(entity, doc)
+    _processing(entity, doc, xhtml)
+    if run:
+        business = _sub(entity, "业务实体")
+        _sub(business, "业务行为", "格式转换与封装（Prefect 流程 convert-batch）")
+        _sub(business, "行为时间", run.started)
+        _sub(business, "行为依据", f"Prefect flow run {run.flow_run_id}")
+    schema().assertValid(root)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def _identity(entity: etree._Element, doc: Document, settings: ArchiveSettings) -> None:
+    """聚合层次, 来源, 电子文件号, 档号."""
+    meta = doc.meta
     _sub(entity, "聚合层次", "文件")
     source = _sub(entity, "来源")
     if settings.全宗名称:
@@ -210,6 +230,11 @@ def build_record(
     _sub(archive_no, "保管期限", settings.保管期限)
     if settings.机构或问题:
         _sub(archive_no, "机构或问题", settings.机构或问题)
+
+
+def _description(entity: etree._Element, doc: Document, settings: ArchiveSettings) -> None:
+    """内容描述: title, number, author, date, genre, classification and the 公文 elements."""
+    meta = doc.meta
     desc = _sub(entity, "内容描述")
     _sub(desc, "题名", meta.title or doc.doc_id)
     if meta.doc_number:
@@ -228,6 +253,10 @@ def build_record(
         _sub(desc, "印发", meta.printed_by)
     for n, name in enumerate(meta.attachments, 1):
         _sub(desc, "附件", name, 序号=str(n))
+
+
+def _form(entity: etree._Element, doc: Document, settings: ArchiveSettings) -> None:
+    """形式特征, 存储位置, 权限管理."""
     form = _sub(entity, "形式特征")
     _sub(form, "文件组合类型", "组合文件")
     _sub(form, "页数", str(doc.pages))
@@ -237,6 +266,10 @@ def build_record(
     _sub(place, "当前位置", "本封装包 data/")
     _sub(place, "脱机载体编号", "无")
     _sub(_sub(entity, "权限管理"), "控制标识", settings.控制标识)
+
+
+def _file_data(entity: etree._Element, doc: Document, files: dict[str, bytes]) -> None:
+    """文件数据: each file of the package with its size, format and digests."""
     data = _sub(entity, "文件数据")
     for name, content in files.items():
         role, mime = RENDITIONS[name]
@@ -250,8 +283,10 @@ def build_record(
         digest = sm3(content)
         if digest:
             _sub(item, "数字摘要", digest, 算法="SM3")
-    xhtml = etree.fromstring(doc.xhtml)  # parsed once, for the structure and the checks
-    _structure(entity, xhtml)
+
+
+def _system(entity: etree._Element, doc: Document) -> None:
+    """信息系统描述: the software, the style sheet and the fonts the PDF was made with."""
     system = _sub(entity, "信息系统描述")
     for package_name in ("gov-doc-pipeline", "weasyprint", "pydyf", "markdown", "lxml", "nh3", "prefect", "bagit"):
         _sub(system, "软件", _package_version(package_name), 名称=package_name)
@@ -260,6 +295,10 @@ def build_record(
         path = fonts.font_file(family, weight)
         _sub(system, "字体", 族名=family, 字重=str(weight), 文件=path.name if path else "",
              数字摘要=fonts.font_digest(path) if path else "")  # fmt: skip
+
+
+def _processing(entity: etree._Element, doc: Document, xhtml: etree._Element) -> None:
+    """规范化记录, 检查结果 and, for an annual report, 审核."""
     counts: dict[str, int] = {}
     for change in doc.changes:
         counts[change.rule] = counts.get(change.rule, 0) + 1
@@ -275,13 +314,6 @@ def build_record(
         for finding in doc.audit["findings"]:
             _sub(audit, "发现", f"{finding['message']}。处理建议：{finding['advice']}", 代码=finding["code"],
                  严重程度=finding["severity"], 位置=finding["where"])  # fmt: skip
-    if run:
-        business = _sub(entity, "业务实体")
-        _sub(business, "业务行为", "格式转换与封装（Prefect 流程 convert-batch）")
-        _sub(business, "行为时间", run.started)
-        _sub(business, "行为依据", f"Prefect flow run {run.flow_run_id}")
-    schema().assertValid(root)
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
 def _year_from(title: str) -> int | None:

@@ -64,18 +64,21 @@ def _page(name: str, status_code: int = 200, **context) -> Response:
     return Response(html, status_code=status_code, media_type="text/html; charset=utf-8")
 
 
-def create_app(outputs: Path, base_url: str = "") -> Starlette:
-    catalog = Catalog(outputs)
-    stats = Statistics(catalog.root)
-    sections = Sections(catalog, max_record_bytes)
+class _Portal:
+    """The portal's pages and files over one outputs folder (the routes of ``create_app``)."""
 
-    def annual(entries: list[Entry]) -> list[dict] | None:
+    def __init__(self, catalog: Catalog, base_url: str) -> None:
+        self.catalog, self.base_url = catalog, base_url
+        self.stats = Statistics(catalog.root)
+        self.sections = Sections(catalog, max_record_bytes)
+
+    def annual(self, entries: list[Entry]) -> list[dict] | None:
         """The organs with annual reports in the dataset (None: no dataset)."""
-        dataset = stats.load()
+        dataset = self.stats.load()
         return organs(dataset, {e.doc_id for e in entries}) if dataset else None
 
-    async def index(request: Request) -> Response:
-        entries = await run_in_threadpool(catalog.entries)
+    async def index(self, request: Request) -> Response:
+        entries = await run_in_threadpool(self.catalog.entries)
         q = request.query_params.get("q", "").strip()
         organ = request.query_params.get("organ", "").strip()
         year = request.query_params.get("year", "").strip()
@@ -86,34 +89,34 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
         return _page(
             "index.html", documents=shown, total=len(entries), q=q, organ=organ, year=year,
             organs=sorted({e.organ for e in entries if e.organ}), years=sorted({e.year for e in entries}, reverse=True),
-            annual=await run_in_threadpool(annual, entries),
+            annual=await run_in_threadpool(self.annual, entries),
         )  # fmt: skip
 
-    async def document(request: Request) -> Response:
-        entry = await run_in_threadpool(catalog.get, request.path_params["doc_id"])
+    async def document(self, request: Request) -> Response:
+        entry = await run_in_threadpool(self.catalog.get, request.path_params["doc_id"])
         if entry is None:
             return _not_found()
-        total = len(await run_in_threadpool(catalog.entries))
-        audit = await run_in_threadpool(audit_of, catalog, stats, entry.doc_id)
+        total = len(await run_in_threadpool(self.catalog.entries))
+        audit = await run_in_threadpool(audit_of, self.catalog, self.stats, entry.doc_id)
         return _page("document.html", d=entry, total=total, audit=audit)
 
-    async def organ_page(request: Request) -> Response:
+    async def organ_page(self, request: Request) -> Response:
         """One organ's annual reports year over year; without ``organ``, the list of organs."""
-        entries = await run_in_threadpool(catalog.entries)
+        entries = await run_in_threadpool(self.catalog.entries)
         organ = request.query_params.get("organ", "").strip()
-        dataset = await run_in_threadpool(stats.load)
+        dataset = await run_in_threadpool(self.stats.load)
         if dataset is None or not organ:
             return _page("compare.html", total=len(entries), organ=organ, dataset=dataset is not None,
                          organs=organs(dataset, {e.doc_id for e in entries}) if dataset else [], c=None)  # fmt: skip
         published = {e.doc_id: e.title for e in entries}
-        found = await run_in_threadpool(compare, dataset, sections, organ, published)
+        found = await run_in_threadpool(compare, dataset, self.sections, organ, published)
         only = request.query_params.get("changes") == "1"
         return _page("compare.html", status_code=200 if found else 404, total=len(entries), organ=organ,
                      dataset=True, organs=[], c=found, only_changed=only)  # fmt: skip
 
-    async def statistics_file(request: Request) -> Response:
+    async def statistics_file(self, request: Request) -> Response:
         name = request.path_params["name"]
-        path = dataset_file(catalog.root, name)
+        path = dataset_file(self.catalog.root, name)
         if path is None:
             return PlainTextResponse("404 尚无年度报告统计数据", status_code=404)
         suffix = Path(name).suffix
@@ -123,15 +126,15 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
         }
         return FileResponse(path, media_type=STATISTICS[name], headers=headers)
 
-    async def download(request: Request) -> Response:
+    async def download(self, request: Request) -> Response:
         doc_id, name = request.path_params["doc_id"], request.path_params["name"]
-        entry = await run_in_threadpool(catalog.get, doc_id)
+        entry = await run_in_threadpool(self.catalog.get, doc_id)
         if entry is None:
             return _not_found()
         if name == "bag.zip":
-            return _bag_zip(catalog, doc_id, entry, request)
+            return _bag_zip(self.catalog, doc_id, entry, request)
         info = entry.file(name)
-        path = catalog.path(doc_id, name) if info else None
+        path = self.catalog.path(doc_id, name) if info else None
         if info is None or path is None:
             return _not_found()
         etag = f'"{info.sha256}"'
@@ -149,31 +152,34 @@ def create_app(outputs: Path, base_url: str = "") -> Starlette:
         }  # fmt: skip
         return FileResponse(path, media_type=_MEDIA.get(suffix, "application/octet-stream"), headers=headers)
 
-    async def api(request: Request) -> Response:
+    async def api(self, request: Request) -> Response:
         # The configured address, or relative URLs: never the Host header a client sent.
-        entries = await run_in_threadpool(catalog.entries)
-        return JSONResponse({"documents": [e.api(base_url.rstrip("/")) for e in entries]})
+        entries = await run_in_threadpool(self.catalog.entries)
+        return JSONResponse({"documents": [e.api(self.base_url.rstrip("/")) for e in entries]})
 
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "documents": len(await run_in_threadpool(catalog.entries))})
+    async def healthz(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "documents": len(await run_in_threadpool(self.catalog.entries))})
 
-    async def stylesheet(request: Request) -> Response:
+    async def stylesheet(self, request: Request) -> Response:
         return FileResponse(STYLES_DIR / "portal.css", media_type="text/css")
 
-    async def compare_stylesheet(request: Request) -> Response:
+    async def compare_stylesheet(self, request: Request) -> Response:
         return Response(CSS, media_type="text/css; charset=utf-8", headers={"cache-control": "public, max-age=300"})
 
+
+def create_app(outputs: Path, base_url: str = "") -> Starlette:
+    portal = _Portal(Catalog(outputs), base_url)
     app = Starlette(
         routes=[
-            Route("/", index, methods=["GET", "HEAD"]),
-            Route("/doc/{doc_id}", document, methods=["GET", "HEAD"]),
-            Route("/files/{doc_id}/{name}", download, methods=["GET", "HEAD"]),
-            Route("/compare", organ_page, methods=["GET", "HEAD"]),
-            Route("/data/{name}", statistics_file, methods=["GET", "HEAD"]),
-            Route("/api/documents", api, methods=["GET", "HEAD"]),
-            Route("/healthz", healthz, methods=["GET", "HEAD"]),
-            Route("/static/portal.css", stylesheet, methods=["GET", "HEAD"]),
-            Route("/static/compare.css", compare_stylesheet, methods=["GET", "HEAD"]),
+            Route("/", portal.index, methods=["GET", "HEAD"]),
+            Route("/doc/{doc_id}", portal.document, methods=["GET", "HEAD"]),
+            Route("/files/{doc_id}/{name}", portal.download, methods=["GET", "HEAD"]),
+            Route("/compare", portal.organ_page, methods=["GET", "HEAD"]),
+            Route("/data/{name}", portal.statistics_file, methods=["GET", "HEAD"]),
+            Route("/api/documents", portal.api, methods=["GET", "HEAD"]),
+            Route("/healthz", portal.healthz, methods=["GET", "HEAD"]),
+            Route("/static/portal.css", portal.stylesheet, methods=["GET", "HEAD"]),
+            Route("/static/compare.css", portal.compare_stylesheet, methods=["GET", "HEAD"]),
         ]
     )
     app.router.redirect_slashes = False  # its redirects name the Host header's host
