@@ -117,3 +117,18 @@ def test_the_hooks_do_take_effect_inside_a_render():
     with weasyprint_hooks.rendering():
         hooked = layout_of(UNRELATED)
     assert hooked != plain
+
+
+def test_the_prefect_pool_hook_still_holds():
+    """ForkedProcessPool reaches into Prefect's ProcessPoolTaskRunner (its ``_executor``) and the
+    standard library's pool (``_initializer``, ``_initargs``): on an upgrade that moves them, this
+    fails instead of the batch silently spawning fresh interpreters."""
+    from pipeline.orchestrate.flows import ForkedProcessPool
+    from pipeline.orchestrate.workers import init_worker
+
+    with ForkedProcessPool(max_workers=2) as pool:
+        executor = pool._executor
+        assert executor is not None and executor._mp_context.get_start_method() == "forkserver"
+        assert executor._initializer is init_worker
+        prefects, _ = executor._initargs
+        assert callable(prefects)  # Prefect's own initializer (log and event forwarding), kept
