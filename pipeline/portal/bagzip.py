@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from pipeline.archive.fixity import sha256_file
-from pipeline.portal.catalog import Catalog, Entry, _disposition, _plain_file
+from pipeline.portal.catalog import Catalog, Entry, _disposition, plain_file
 
 
 def _bag_zip(catalog: Catalog, doc_id: str, entry: Entry, request: Request) -> Response:
@@ -32,7 +32,7 @@ def _bag_zip(catalog: Catalog, doc_id: str, entry: Entry, request: Request) -> R
     }
     if request.method == "HEAD":
         return Response(media_type="application/zip", headers=headers)
-    files = [(name, path) for name in _bag_files(bag, entry) if (path := _plain_file(catalog.root, bag / name))]
+    files = [(name, path) for name in _bag_files(bag, entry) if (path := plain_file(catalog.root, bag / name))]
     return StreamingResponse(_zip_stream(doc_id, files), media_type="application/zip", headers=headers)
 
 

@@ -192,7 +192,7 @@ def _disposition(kind: str, ascii_name: str, title: str, suffix: str) -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(title + suffix, safe='')}"
 
 
-def _plain_file(root: Path, path: Path) -> Path | None:
+def plain_file(root: Path, path: Path) -> Path | None:
     """``path`` if it is a regular file with one link, inside ``root``, reached without symlinks."""
     try:
         st = path.lstat()

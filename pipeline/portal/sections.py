@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from pipeline.portal.statistics import Catalog
+from pipeline.portal.catalog import Catalog
 
 CHANGED_BELOW = 0.6  # difflib ratio under which a section with the same heading is "changed"
 

@@ -7,18 +7,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-
-class Catalog(Protocol):
-    """The portal's view of the published bags (``pipeline.portal.catalog.Catalog``): a file of a listed
-    bag, or None (no symlinks, nothing outside ``outputs/``)."""
-
-    def path(self, doc_id: str, name: str) -> Path | None: ...
-
+from pipeline.portal.catalog import Catalog, plain_file
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +32,7 @@ def max_statistics_bytes() -> int:
 def dataset_file(root: Path, name: str) -> Path | None:
     """``outputs/statistics.csv`` or ``.json`` if it is a regular file with one link, inside
     ``outputs/``, reached without symlinks; else None."""
-    if name not in STATISTICS:
-        return None
-    path = root / name
-    try:
-        st = path.lstat()
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or resolved != path.absolute():
-        return None
-    return path if resolved.is_relative_to(root) else None
+    return plain_file(root, root / name) if name in STATISTICS else None
 
 
 @dataclass
