@@ -179,3 +179,13 @@ def test_cli_exit_status_and_json(tmp_path: Path):
     assert failed.returncode == 1 and '"code": "text-figure"' in failed.stdout
     missing = run(tmp_path / "nothing.md")
     assert missing.returncode == 2 and "nothing.md：不存在" in missing.stderr
+
+
+def test_a_review_result_in_the_text_that_contradicts_its_cells_is_found(tmp_path: Path):
+    """``行政诉讼46件，其中…结果纠正5件`` against 表四: 4 (未经复议直接起诉) + 1 (复议后起诉)."""
+    text = HUAIAN.read_text(encoding="utf-8")
+    assert not errors(audit_text(tmp_path, text))  # every result in the text agrees (checked by hand)
+    old = next(m for m in re.finditer(r"结果纠正\s*5\s*件", text))
+    audit = audit_text(tmp_path, text[: old.start()] + "结果纠正 6 件" + text[old.end():], "changed.md")
+    (finding,) = errors(audit)
+    assert finding.code == "text-figure" and finding.message == "正文中行政诉讼的结果纠正为 6，表中为 5"

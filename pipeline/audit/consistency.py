@@ -103,6 +103,32 @@ def text_figures(paragraphs: list[str], grids: list[Grid]) -> list[Finding]:
     return findings
 
 
+_BREAKDOWN_RE = re.compile(r"(行政复议|行政诉讼)(?:案件)?\d+(?:件|起)[，,]?其中([^。；]*)")
+_RESULT_RE = re.compile(r"(结果维持|结果纠正|其他结果|尚未审结)(\d+)(?:件|起)")
+_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+_GROUPS = {"行政复议": (0,), "行政诉讼": (5, 10)}  # 表四's groups: 复议; 诉讼 未经复议 and 复议后
+
+
+def review_breakdown(paragraphs: list[str], grids: list[Grid]) -> list[Finding]:
+    """``行政复议351件，其中结果维持72件，结果纠正64件…``: each result against 表四's cells (for
+    行政诉讼, both of its groups together)."""
+    review = next((g for g in grids if g.kind == "review-litigation"), None)
+    if review is None:
+        return []
+    findings = []
+    clauses = [c for text in paragraphs for c in _CLAUSE_RE.findall(text) if not _WIDE_RE.search(c)]
+    for clause in clauses:  # a wider scope (全市, 各级…) is not the table's, as for text_figures
+        for m in _BREAKDOWN_RE.finditer(clause):
+            for r in _RESULT_RE.finditer(m[2]):
+                column = _RESULTS.index(r[1])
+                value = _sum([review.value("", g + column) for g in _GROUPS[m[1]]])
+                if value is not None and float(r[2]) != value:
+                    findings.append(Finding("text-figure", ERROR, f"正文「{m[1]}……{r[0]}」",
+                                            f"正文中{m[1]}的{r[1]}为 {r[2]}，表中为 {int(value)}",
+                                            "核对后改正正文或表格，使两者一致"))  # fmt: skip
+    return findings
+
+
 def years(year: int | None, paragraphs: list[str], date: dt.date | None) -> list[Finding]:
     """The statistics period and the date against the year the title reports on."""
     if year is None:

@@ -118,6 +118,7 @@ def audit(
     result.findings += sums
     result.findings += consistency.years(year, paragraphs, date)
     result.findings += consistency.text_figures(paragraphs, grids)
+    result.findings += consistency.review_breakdown(paragraphs, grids)
     return result
 
 
