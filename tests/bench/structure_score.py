@@ -3,7 +3,8 @@
     .venv/bin/python tests/bench/structure_score.py FOLDER [FOLDER ...] [--no-pdf] [--json]
 
 Each FOLDER holds documents and an ``expected.json`` (``{"documents": [{"file": …, "title": …}]}``;
-``file`` is matched by its name inside FOLDER). Every document goes through the pipeline's stages
+``file`` is matched by its name inside FOLDER), or its labels are in
+``tests/fixtures/<FOLDER's name>/expected.json`` (as for ../shared/corpus, which is read-only). Every document goes through the pipeline's stages
 (read, normalize, xhtml, and unless ``--no-pdf`` render and check) and is scored field by field:
 
 - ``title``: the title found; ``h1``: the XHTML's ``<h1>``; ``title_printed``: page 1 of the PDF
@@ -137,8 +138,16 @@ def score(path: Path, expected: dict, pdf: bool) -> dict[str, bool | None]:
     return out
 
 
+LABELS = Path(__file__).resolve().parents[1] / "fixtures"  # labels of folders we may not write into
+
+
 def load(folder: Path) -> list[tuple[Path, dict]]:
-    data = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    """The labels: FOLDER/expected.json, else tests/fixtures/<FOLDER's name>/expected.json (the
+    read-only corpus's labels are kept with the tests)."""
+    labels = folder / "expected.json"
+    if not labels.is_file():
+        labels = LABELS / folder.name / "expected.json"
+    data = json.loads(labels.read_text(encoding="utf-8"))
     entries = data["documents"] if isinstance(data, dict) and "documents" in data else data
     return [(folder / Path(e["file"]).name, e) for e in entries]
 
