@@ -4,7 +4,8 @@
 
 Each FOLDER holds documents and an ``expected.json`` (``{"documents": [{"file": …, "title": …}]}``;
 ``file`` is matched by its name inside FOLDER), or its labels are in
-``tests/fixtures/<FOLDER's name>/expected.json`` (as for ../shared/corpus, which is read-only). Every document goes through the pipeline's stages
+``tests/fixtures/<FOLDER's name>/expected.json`` (as for ../shared/corpus, which is read-only).
+Every document goes through the pipeline's stages
 (read, normalize, xhtml, and unless ``--no-pdf`` render and check) and is scored field by field:
 
 - ``title``: the title found; ``h1``: the XHTML's ``<h1>``; ``title_printed``: page 1 of the PDF
