@@ -20,7 +20,7 @@ TITLE_MAX_EM = 20  # 442.2 pt / 22 pt
 
 
 # Boundaries where a title line may end: after an issuing organ, before the year, around 关于.
-_ORGAN_END = re.compile(r"(人民政府|委员会|管委会|管理委员会|办公室|办公厅|实验区|国务院|中共中央|科委|[局厅])$")
+_ORGAN_END = re.compile(r"(人民政府|委员会|管委会|管理委员会|办公室|办公厅|国务院|中共中央|[局厅委])$")
 
 
 # Terms a title line must not split.
