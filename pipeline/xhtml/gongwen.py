@@ -34,14 +34,14 @@ _CN_DATE_RE = re.compile(rf"([{_CN_DIGIT}]{{4}})年([一二三四五六七八九
 _CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | dict.fromkeys("○OＯ0０零", 0)
 
 # The end of an organ's name (机关、单位), as 署名 and 主送 use them.
-ORGAN_SUFFIX_RE = re.compile(
-    r"(人民政府|政府|委员会|办公室|办公厅|管委会|改革委|中心|中央|国务院|集团|公司|机构|单位|部门|机关|法院|检察院"
-    r"|[局委厅部署院会处室所组司办社馆站队团行校])$"
+_ORGAN_WORDS = (
+    "人民政府|政府|委员会|办公室|办公厅|管委会|改革委|中心|中央|国务院|集团|公司|机构|单位|部门|机关|法院|检察院"
 )
+_ORGAN_CHARS = "局委厅部署院会处室所组司办社馆站队团行校"
+ORGAN_SUFFIX_RE = re.compile(rf"({_ORGAN_WORDS}|[{_ORGAN_CHARS}])$")
 # Parts of a 主送 list: organs, or the places and bodies a notice is sent to (各省、自治区…).
 _ADDRESSEE_END_RE = re.compile(
-    r"(人民政府|政府|委员会|办公室|办公厅|管委会|改革委|中心|中央|国务院|集团|公司|机构|单位|部门|机关|法院|检察院"
-    r"|[局委厅部署院会处室所组司办社馆站队团行校省市区县州盟旗镇乡]|街道|兵团|自治区|直辖市|企业|主体|院校|学校"
+    rf"({_ORGAN_WORDS}|[{_ORGAN_CHARS}省市区县州盟旗镇乡]|街道|兵团|自治区|直辖市|企业|主体|院校|学校"
     r"|医院|银行|组织|协会|学会|股份|石化|大学)$"
 )
 _NAME_RE = re.compile(rf"^[{HAN}（）()·]{{2,40}}$")
