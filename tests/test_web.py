@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import io
 import json
 import os
 import shutil
-import socket
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -17,13 +14,12 @@ from urllib.parse import unquote
 
 import bagit
 import pytest
-import uvicorn
 from lxml import etree
 
 from pipeline.archive.recordschema import RECORD_NS
 from pipeline.orchestrate.convert import convert_file
-from pipeline.portal.web import create_app
 from tests.conftest import SEED, SEED_ID, corpus_file
+from tests.webserver import get, serving
 
 pytestmark = pytest.mark.slow  # renders, subprocesses, servers or browsers: not in the quick run
 
@@ -41,29 +37,9 @@ def outputs(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(outputs: Path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(outputs), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield f"127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(outputs) as address:
+        yield address
 
-
-def get(server: str, path: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection(server, timeout=30)
-    conn.request(method, path, headers=headers or {})  # the path is sent as is, unnormalized
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
 
 def record_sha256(outputs: Path, doc_id: str, name: str) -> str:

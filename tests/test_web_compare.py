@@ -8,57 +8,23 @@ pipeline and drives the pages in real headless Chromium.
 
 from __future__ import annotations
 
-import contextlib
-import http.client
 import json
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import uvicorn
 
 from pipeline.archive.recordschema import RECORD_NS
 from pipeline.portal.sections import Section, heading_key, section_changes
-from pipeline.portal.web import create_app
+from tests.webserver import get, serving
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE = '<script>alert("x")</script>机关&amp;"\'/../'
 XHTML = "http://www.w3.org/1999/xhtml"
-
-
-@contextlib.contextmanager
-def serving(outputs: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(outputs), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-
-def get(server: str, path: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection(server, timeout=30)
-    conn.request(method, path, headers=headers or {})
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
 
 # --- hand-made bags (quick) ----------------------------------------------------------------------
