@@ -10,20 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from lxml import etree
 
+from pipeline.archive.recordschema import RECORD_NS
 from pipeline.audit import consistency, relations, tables, template
 from pipeline.audit.findings import ERROR, NOTE, WARNING, Finding, Relation
 from pipeline.audit.history import compare
 from pipeline.core.model import Document
+from pipeline.ingest.read import decode
 from pipeline.xhtml.tree import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-_RECORD = {"r": "urn:x-gov-doc-pipeline:record:1"}
+_RECORD = {"r": RECORD_NS}
 
 
 def applies(title: str) -> bool:
@@ -124,25 +126,30 @@ def audit(
 
 def of_document(doc: Document) -> Document:
     """The pipeline stage: the audit of an annual report into ``doc.audit`` (others unchanged)."""
+    if not applies(doc.meta.title):
+        return doc  # most documents: the XHTML is not parsed again
     root = etree.fromstring(doc.xhtml)
     result = audit(doc.doc_id, doc.meta.title, doc.meta.organ, doc.meta.date, root, doc.text)
-    if result is not None:
-        doc.audit = result.as_dict()
-    return doc
+    return replace(doc, audit=result.as_dict()) if result is not None else doc
 
 
 def of_bag(bag: Path) -> Audit | None:
-    """The audit of a published document, from its package's XHTML and record."""
+    """The audit of a published document, from its package's XHTML and record (neither the XHTML
+    nor the source is read for a document that is not an annual report)."""
     record = etree.parse(str(bag / "data" / "record.xml"))
     text = lambda path: record.findtext(path, default="", namespaces=_RECORD)  # noqa: E731
+    title = text(".//r:题名")
+    if not applies(title):
+        return None
     date_text = text(".//r:内容描述/r:日期")
     try:
         date = dt.date.fromisoformat(date_text) if date_text else None
     except ValueError:
         date = None
     root = etree.parse(str(bag / "data" / "document.xhtml")).getroot()
-    source = (bag / "data" / "source.md").read_bytes().decode("utf-8", errors="replace")
-    return audit(bag.name, text(".//r:题名"), text(".//r:责任者"), date, root, source)
+    source_path = bag / "data" / "source.md"
+    source, _ = decode(source_path, source_path.read_bytes())  # as it was read when converted (GBK too)
+    return audit(bag.name, title, text(".//r:责任者"), date, root, source)
 
 
 def across(audits: list[Audit]) -> list[Audit]:
