@@ -189,3 +189,17 @@ def test_a_review_result_in_the_text_that_contradicts_its_cells_is_found(tmp_pat
     audit = audit_text(tmp_path, text[: old.start()] + "结果纠正 6 件" + text[old.end():], "changed.md")
     (finding,) = errors(audit)
     assert finding.code == "text-figure" and finding.message == "正文中行政诉讼的结果纠正为 6，表中为 5"
+
+
+def test_the_dataset_is_rebuilt_only_when_a_package_changed(tmp_path: Path):
+    """A run that publishes nothing new reads no XHTML for the dataset; a new package rebuilds it."""
+    from pipeline.orchestrate.convert import convert_file
+
+    outputs = tmp_path / "out"
+    assert convert_file(PINGTAN, "pingtan", outputs).ok
+    rows = dataset.rebuild(outputs)
+    assert rows and (outputs / dataset.CSV).is_file()
+    assert dataset.rebuild(outputs) is None  # nothing changed
+    assert convert_file(HUAIAN, "huaian", outputs).ok
+    assert dataset.rebuild(outputs) > rows
+    assert dataset.rebuild(outputs) is None

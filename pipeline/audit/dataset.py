@@ -11,12 +11,14 @@ involves). Both files are rebuilt from the packages on every run and replaced at
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
 import tempfile
 from pathlib import Path
 
+from pipeline import __version__
 from pipeline.audit.findings import FAILS, HOLDS, UNCHECKED
 from pipeline.audit.run import Audit
 from pipeline.audit.tables import TABLE_NAMES
@@ -89,13 +91,36 @@ def write(outputs: Path, audits: list[Audit]) -> int:
     return len(table)
 
 
-def rebuild(outputs: Path) -> int:
+STAMP = ".statistics-sources"  # what the files were built from (hidden: no bag is named so)
+
+
+def _sources(bags: list[Path]) -> str:
+    """A digest of the pipeline's version and every package's record.xml (name, size, time): a bag
+    added, replaced or removed, or a new version of the audit, changes it."""
+    seen = [__version__]
+    for bag in bags:
+        try:
+            st = (bag / "data" / "record.xml").stat()
+        except OSError:
+            continue
+        seen.append(f"{bag.name}\t{st.st_size}\t{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(seen).encode("utf-8")).hexdigest()
+
+
+def rebuild(outputs: Path) -> int | None:
     """Audit every published annual report in ``outputs`` and rewrite the dataset; returns the
-    number of rows (0, and no files, when there is no annual report)."""
+    number of rows (0, and no files, when there is no annual report), or None when no package has
+    changed since the files were built (nothing is read then but each record's size and time)."""
     from pipeline.archive.verify import find_bags
     from pipeline.audit.run import across, of_bag
 
-    audits = [a for a in (of_bag(bag) for bag in find_bags(outputs) if (bag / "data" / "document.xhtml").exists()) if a]
+    bags = find_bags(outputs)
+    stamp = _sources(bags)
+    if (outputs / STAMP).is_file() and (outputs / CSV).is_file() and (outputs / STAMP).read_text() == stamp:
+        return None
+    audits = [a for a in (of_bag(bag) for bag in bags if (bag / "data" / "document.xhtml").exists()) if a]
     if not audits and not (outputs / CSV).exists():
         return 0
-    return write(outputs, across(audits))
+    rows = write(outputs, across(audits))
+    _replace(outputs / STAMP, stamp.encode("ascii"))
+    return rows
