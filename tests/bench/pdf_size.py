@@ -87,8 +87,10 @@ def show(label: str, figures: dict) -> None:
     print(f"{label}: {figures['documents']} documents, {figures['pages']} pages, {figures['kb_per_page']} KB/page "
           f"(fonts {figures['font_kb_per_page']} KB/page)")  # fmt: skip
     for name, font in figures["fonts"].items():
-        print(f"  {name:28s} {font['kb_per_page']:6.2f} KB/page  {font['glyphs']:6d} glyphs  "
-              f"{font['bytes_per_glyph'] or '-':>5} B/glyph  {font['segments_per_glyph'] or '-':>5} segments/glyph")
+        print(
+            f"  {name:28s} {font['kb_per_page']:6.2f} KB/page  {font['glyphs']:6d} glyphs  "
+            f"{font['bytes_per_glyph'] or '-':>5} B/glyph  {font['segments_per_glyph'] or '-':>5} segments/glyph"
+        )
 
 
 def main() -> None:
