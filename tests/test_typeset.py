@@ -8,6 +8,7 @@ import itertools
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -254,6 +255,82 @@ def test_addresses_are_marked_in_text_tails_and_links():
     assert "".join(root.itertext()) == "".join(etree.fromstring(xhtml).itertext())  # no text changed
 
 
+def test_long_latin_runs_are_marked_as_tokens():
+    """Checksums, file paths and long codes (20 or more Latin characters without a space) are
+    marked like addresses, so that they may break; words, figures and short codes are not."""
+    digest = "82ba40ade55a93100236c9d5c9d89416a5a4d3fd3affc4c5d80994917179b83a"
+    xhtml = (
+        f'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>校验码：{digest}。文件 samples/v1/report_2024.pdf，'
+        "网址 https://www.example.gov.cn/a/b.htm，信用代码91350128MA2XY12345，金额1,234,567.89元，"
+        "internationalization 一词。</p>"
+        "<table><tr><td>data/annual-2024-district-report.md</td></tr></table></body></html>"
+    )
+    root = etree.fromstring(xhtml)
+    prepare.url_breaks(root)
+    marked = [(el.get("class"), el.text) for el in root.iter() if el.get("class") in ("url", "token")]
+    assert marked == [
+        ("token", digest),
+        ("token", "samples/v1/report_2024.pdf"),
+        ("url", "https://www.example.gov.cn/a/b.htm"),
+        ("token", "data/annual-2024-district-report.md"),
+    ]
+    assert "".join(root.itertext()) == "".join(etree.fromstring(xhtml).itertext())  # no text changed
+
+
+@pytest.fixture(scope="module")
+def latin_pdf(tmp_path_factory) -> bytes:
+    """A notice with a checksum after its label, an English sentence, an address and a table of
+    checksums and file paths (none of the corpus has them; before, the sentence ran 1.8 mm past
+    the 版心 and the table 56 mm: the document failed)."""
+    source = tmp_path_factory.mktemp("latin") / "latin.md"
+    digest = "82ba40ade55a93100236c9d5c9d89416a5a4d3fd3affc4c5d80994917179b83a"
+    source.write_text(
+        "# 某某市人民政府办公室关于公布数据文件的通知\n\n各区人民政府：\n\n"
+        "现将有关事项通知如下。The quick brown fox jumps over the lazy dog and keeps running through the whole "
+        "field while nobody watches it, again and again until the end of the line, and then once more.\n\n"
+        f"文件校验码：{digest}。\n\n"
+        "| 文件 | 路径 | 校验码 |\n|---|---|---|\n"
+        f"| 甲 | sample_pdfs_v1/annual_report_2024_working_copy.pdf | {digest} |\n"
+        f"| 乙 | data/03-annual-2024-district-rapidocr-output.md | {digest[::-1]} |\n\n"
+        "某某市人民政府办公室\n\n2024年3月1日\n",
+        encoding="utf-8",
+    )
+    doc = render_pdf(to_xhtml(normalize(read_document(source, source.stem))))
+    return doc.pdf, doc.xhtml
+
+
+def test_latin_runs_and_checksums_stay_inside_the_type_area(latin_pdf: tuple[bytes, bytes]):
+    latin_pdf, xhtml = latin_pdf
+    doc = read_pdf(latin_pdf)
+    report = check_pdf(latin_pdf, xhtml)
+    assert report.ok, [f.message for f in report.findings if f.severity == "fail"]
+    assert report.metrics["lost"] == 0 and report.metrics["reordered"] == 0  # every character and digit drawn
+    # its one page holds a table: no share of 3号 text to measure, rather than a warning of "0 %"
+    assert len(doc.pages) == 1 and report.metrics["body_16pt_share"] is None
+    assert not [f for f in report.findings if f.rule == "sizes"]
+    ink = [g for page in doc.pages for ln in page.block for g in ln.glyphs if g.text.strip()]
+    assert max(g.x1 for g in ink) <= RIGHT + 0.3 * MM  # nothing past the 版心 (a hanging mark may: none here)
+    # the checksum starts on its label's line (not moved whole, leaving ``文 件 校 验 码 ：`` stretched)
+    label = line_with(latin_pdf, "文件校验码：82ba")
+    assert (label.glyphs[1].x0 - label.glyphs[0].x0) / CHAR == pytest.approx(1.0, abs=0.05)
+    text = "".join(ln.ink for page in doc.pages for ln in page.block)
+    digest = "82ba40ade55a93100236c9d5c9d89416a5a4d3fd3affc4c5d80994917179b83a"
+    assert f"文件校验码：{digest}。" in text  # broken across two lines, nothing inserted
+    [table] = [page for page in doc.pages if page.has_table]
+    drawn = Counter("".join(ln.ink for ln in table.block))
+    cells = ("sample_pdfs_v1/annual_report_2024_working_copy.pdf", "data/03-annual-2024-district-rapidocr-output.md")
+    assert Counter("".join(cells)) + Counter(digest + digest) <= drawn  # every character of the cells drawn
+
+
+def test_a_space_drawn_at_a_line_end_is_not_ink():
+    from pipeline.conformance.reader import Glyph, Line
+
+    glyphs = [Glyph(ch, "FandolFang", 16.0, 100.0 + 8 * i, 108.0 + 8 * i, 200.0, False) for i, ch in enumerate("ab, ")]
+    assert Line(1, 200.0, glyphs).x1 == 124.0  # the comma's end, not the space's
+    assert Line(1, 200.0, [*glyphs[:3], glyphs[3]._replace(text="\u3000")]).x1 == 132.0  # an ideographic space counts
+    assert Line(1, 200.0, [glyphs[3]]).x1 == 132.0
+
+
 def test_dashes_take_two_characters_and_bold_run_ins_fill_the_line():
     """17's ``——<strong>我们精细施策、补短扬长，人民生活品质进一步提升</strong>。``: the 破折号
     alone in its box takes two full characters (not Noto's 0.85-em Western dash), and the line
@@ -286,7 +363,7 @@ def test_address_pattern_is_linear(run: str):
     20,000 characters took 4.5 s, a 5 MB line never ended)."""
     import time
 
-    from pipeline.pdf.prepare import URL
+    from pipeline.pdf.prepare import _UNBREAKABLE, URL
 
     text = run * (400_000 // len(run))
     started = time.perf_counter()
@@ -294,6 +371,9 @@ def test_address_pattern_is_linear(run: str):
     assert time.perf_counter() - started < 1.0
     assert [m[0] for m in URL.finditer(f"见{text[:5000]} x@a.gov.cn，www.a.cn 和 a-b.gov.cn/p")] == [
         "x@a.gov.cn", "www.a.cn", "a-b.gov.cn/p"]  # fmt: skip
+    started = time.perf_counter()
+    assert len(list(_UNBREAKABLE.finditer(text))) <= 1  # the whole run, as one token, or nothing
+    assert time.perf_counter() - started < 1.0
 
 
 def test_the_style_sheet_states_the_grid_of_gbt9704():

@@ -228,9 +228,10 @@ def _sizes(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
     glyphs = [g for page in m.pages if not page.has_table for ln in page.block for g in ln.glyphs
               if g.text.strip() and all(abs(g.size - size) > 0.3 for size in other)]  # fmt: skip
     title = [ln for ln in m.pages[0].block if abs(ln.size - TITLE_PT) < 0.3] if m.pages else []
-    body_share = sum(abs(g.size - BODY_PT) < 0.3 for g in glyphs) / len(glyphs) if glyphs else 0.0
-    metrics.update(body_16pt_share=round(body_share, 4), title_lines=[ln.ink for ln in title])
-    if body_share < 0.9:
+    # (None when every page holds a table: nothing to measure, rather than "0 %")
+    body_share = sum(abs(g.size - BODY_PT) < 0.3 for g in glyphs) / len(glyphs) if glyphs else None
+    metrics.update(body_16pt_share=body_share and round(body_share, 4), title_lines=[ln.ink for ln in title])
+    if body_share is not None and body_share < 0.9:
         yield "warn", f"3 号正文文字只占 {body_share:.0%}", 0
     for ln in title:
         offset = (ln.x0 + ln.x1) / 2 - (LEFT + RIGHT) / 2

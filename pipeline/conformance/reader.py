@@ -66,7 +66,9 @@ class Line:
 
     @cached_property  # lines are complete once grouped (``_lines``)
     def x1(self) -> float:
-        return max(g.x1 for g in self.glyphs if g.text.strip() or g is self.glyphs[-1])
+        """Where the line's last mark ends: a Western space drawn at its end (a break between two
+        inline boxes leaves one) has no ink; an ideographic space takes its position."""
+        return max((g.x1 for g in self.glyphs if g.text.strip() or g.text == "\u3000"), default=self.glyphs[-1].x1)
 
     @property
     def hangs(self) -> bool:

@@ -156,10 +156,11 @@ def _push_in(text, result, wider, max_width, em):
     squeeze, stretch = wider[3] - max_width, max_width - result[3]
     encoded = text.encode()
     added = encoded[result[2] : wider[1]].decode()
-    characters = len(encoded[: wider[1]].decode())
+    line = encoded[: wider[1]].decode()
     if (
         wider[2] is not None  # the squeezed line must not be its text's last: only full lines are justified
-        and 0 < squeeze <= stretch and squeeze <= 0.04 * em * (characters - 1) and re.search(r"[0-9A-Za-z]", added)
+        and 0 < squeeze <= stretch and squeeze <= 0.04 * em * (len(line) - 1) and re.search(r"[0-9A-Za-z]", added)
+        and CJK_RE.search(line)  # squeezed between characters; a Latin line is justified between its words
     ):  # fmt: skip
         return _report(wider, wider[3], max_width)
     return None
@@ -229,20 +230,24 @@ def set_text(self, text: str, justify: bool = False) -> None:
         pango.pango_layout_set_attributes(self.layout, attrs)
 
 
+_ADDRESS_MARKS = "./@-_?&="
+
+
 def _url_break(result, text, style, context, max_width, justification_spacing, is_line_start, minimum):
     """Move a break inside an address (``word-break: break-all``, which breaks between any two
     characters) back to the last place where an address is broken in print: after ``.``, ``/``,
     ``@``, ``-``, ``_``, ``?``, ``&`` or ``=``, never inside a word or a number. Without such a place
     on this line the address is one unit again (moved whole to the next line), unless it starts
-    the line, where breaking it anywhere is better than running past the edge."""
+    the line, where breaking it anywhere is better than running past the edge, or has no such
+    mark at all (a checksum: no word to keep whole, and moving it would leave a stretched line)."""
     head = text.encode()[: result[2]].decode()
-    cut = max((i + 1 for i, ch in enumerate(head) if ch in "./@-_?&=" and text[i : i + 2] != "//"), default=0)
+    cut = max((i + 1 for i, ch in enumerate(head) if ch in _ADDRESS_MARKS and text[i : i + 2] != "//"), default=0)
     if cut == len(head):
         return result  # already after a mark
     if cut:
         fitted = _wp_split_first_line(head[:cut], style, context, None, justification_spacing, is_line_start, minimum)
         return (*fitted[:2], len(head[:cut].encode()), *fitted[3:])
-    if is_line_start:
+    if is_line_start or not any(ch in _ADDRESS_MARKS for ch in text):
         return result
     whole = style.copy()
     whole["word_break"] = "normal"
@@ -253,7 +258,9 @@ def justify_line(context, line, extra_width: float) -> None:
     texts = list(_text_boxes(line))
     joined = "".join(box.text for box in texts)  # a ZWSP takes letter-spacing like any character
     if not CJK_RE.search(joined):
-        _wp_justify_line(context, line, extra_width)
+        # between words, as WeasyPrint does, less what the line runs over the measure (``FUZZ``)
+        squeeze = sum(getattr(box.pango_layout, "squeeze", 0.0) for box in texts)
+        _wp_justify_line(context, line, extra_width - squeeze)
         return
     # Pango adds letter-spacing after every character; the last one's trailing share falls
     # beyond the line end, so n - 1 gaps take the slack and the last glyph ends flush. With a

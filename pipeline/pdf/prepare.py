@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from functools import lru_cache
 
@@ -149,15 +149,30 @@ URL = re.compile(
 )
 
 
+# Any other run of 20 or more Latin letters, digits and the marks of paths and identifiers, without
+# a space, holding a digit or such a mark (a word of letters only is left whole): a checksum, a
+# file path, a long code. As unbreakable for Pango as an address, and wider than a table column or
+# even a line (a SHA-256 digest is 32 字): it ran off the 版心 and failed the document. Anchored at
+# a run's start like the address branches (the look-ahead then reads the run once).
+TOKEN = re.compile(
+    r"(?<![\w.~%/?#=&+:@\\-])(?=[A-Za-z]*[\d.~%/?#=&+:@\\_-])[\w.~%/?#=&+:@\\-]{19,}[\w/]", re.ASCII
+)
+
+
+_UNBREAKABLE = re.compile(f"{URL.pattern}|{TOKEN.pattern}", re.ASCII)
+
+
 def url_breaks(root: etree._Element) -> None:
     """Mark web and e-mail addresses in body text and tables: ``<span class="url">`` (a link
-    whose text is an address gets the class itself), which the style sheet sets
-    ``word-break: break-all`` and ``split_first_line`` then breaks only after ``.``, ``/``, ``@``
-    and the like. No character is inserted, so a copied address stays whole."""
+    whose text is an address gets the class itself), and other long Latin runs (``TOKEN``):
+    ``<span class="token">``. The style sheet sets both ``word-break: break-all``, and
+    ``split_first_line`` then breaks them only after ``.``, ``/``, ``@`` and the like (a run
+    without such marks, as a checksum, anywhere). No character is inserted, so a copied address
+    stays whole."""
     for a in root.iter(f"{_XHTML}a"):
         if URL.search("".join(a.itertext())):
             a.set("class", " ".join(filter(None, [a.get("class"), "url"])))
-    _mark_runs(root, URL, "url")
+    _mark_runs(root, _UNBREAKABLE, lambda run: "url" if URL.fullmatch(run) else "token")
 
 
 # Marks that take whole character spaces in Chinese text (GB/T 15834) but have proportional
@@ -172,9 +187,9 @@ def full_width_marks(root: etree._Element) -> None:
     _mark_runs(root, FULL_WIDTH, "full-width")
 
 
-def _mark_runs(root: etree._Element, pattern: re.Pattern, cls: str) -> None:
+def _mark_runs(root: etree._Element, pattern: re.Pattern, cls: str | Callable[[str], str]) -> None:
     """Wrap what ``pattern`` matches in body text and tables (not inside links) in
-    ``<span class=cls>``."""
+    ``<span class=cls>`` (``cls`` may name the class for each match)."""
     link = f"{_XHTML}a"
     for el in list(root.iter(f"{_XHTML}p", f"{_XHTML}li", f"{_XHTML}td")):
         in_links = {node for a in el.iter(link) for node in a.iter()}
@@ -185,7 +200,9 @@ def _mark_runs(root: etree._Element, pattern: re.Pattern, cls: str) -> None:
                 _wrap(node.getparent(), node, pattern, cls)
 
 
-def _wrap(parent: etree._Element, before: etree._Element | None, pattern: re.Pattern, cls: str) -> None:
+def _wrap(
+    parent: etree._Element, before: etree._Element | None, pattern: re.Pattern, cls: str | Callable[[str], str]
+) -> None:
     """Wrap the matches in ``parent.text`` (``before`` None) or in ``before.tail``."""
     text = parent.text if before is None else before.tail
     matches = pattern.findall(text)
@@ -197,7 +214,7 @@ def _wrap(parent: etree._Element, before: etree._Element | None, pattern: re.Pat
     else:
         before.tail, index = pieces[0], parent.index(before) + 1
     for offset, (run, rest) in enumerate(zip(matches, pieces[1:], strict=True)):
-        span = etree.Element(f"{_XHTML}span", {"class": cls})
+        span = etree.Element(f"{_XHTML}span", {"class": cls if isinstance(cls, str) else cls(run)})
         span.text, span.tail = run, rest
         parent.insert(index + offset, span)
 

@@ -57,7 +57,8 @@ def main() -> None:
         totals["page_number_findings"] += sum(f.rule == "page-numbers" for f in report.findings)
         totals["without_attachments"] += m["attachments"] != ["document.md", "metadata.xml"]
         for key in ("left_mm", "top_mm", "right_mm", "body_16pt_share"):
-            ranges.setdefault(key, []).append(m[key])
+            if m[key] is not None:
+                ranges.setdefault(key, []).append(m[key])
         totals["documents"] += 1
         totals["pages"] += report.pages
         totals["table_pages"] += len(m["table_pages"])
