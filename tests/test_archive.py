@@ -47,6 +47,21 @@ def test_record_checksums_match_files(seed_bag: Path):
     assert source.findtext("r:源编码", namespaces=NS) == "UTF-8"
 
 
+def test_year_without_a_date_comes_from_the_title_or_is_left_out(seed_doc):
+    """年度 is the year of the 成文日期; without a date, the year the title names; without either,
+    left out rather than made up (a 文号's number is not a year)."""
+    from dataclasses import replace
+
+    def year(title: str) -> str | None:
+        doc = replace(seed_doc, meta=replace(seed_doc.meta, date=None, title=title))
+        record = etree.fromstring(build_record(doc, payload(doc)))
+        return record.findtext(".//r:年度", namespaces=NS)
+
+    assert year("某某县人民政府2023 年政府信息公开工作年度报告") == "2023"
+    assert year("关于印发第1234号文件的通知") is None
+    assert year("某某镇人民政府政府信息公开年度报告") is None
+
+
 def test_verify_passes_then_catches_a_changed_byte(seed_bag: Path, tmp_path: Path):
     assert verify_bag(seed_bag).ok
     copy = tmp_path / "bag"

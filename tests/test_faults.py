@@ -311,6 +311,20 @@ def test_a_sealed_bag_left_unpublished_is_published_by_the_next_run(done: Path):
     assert all_intact(done) == ["seed"]
 
 
+def test_a_dataset_file_left_half_written_is_removed_by_the_next_run(done: Path):
+    """A run killed while writing the statistics dataset leaves its temporary file beside the final
+    one: the next run removes it and leaves the dataset and the bags as they were."""
+    from pipeline.archive.locking import outputs_lock
+
+    before = {p.name: p.read_bytes() for p in done.iterdir() if p.is_file()}
+    (done / ".tmp-statistics.csv-k1ll3d").write_bytes(b"\xef\xbb\xbfdoc_id,organ\nseed,")
+    with outputs_lock(done):
+        pass
+    assert not list(done.glob(".tmp-*"))
+    assert {p.name: p.read_bytes() for p in done.iterdir() if p.is_file()} == before
+    assert all_intact(done) == ["seed"]
+
+
 def test_a_document_over_its_time_budget_fails_alone(tmp_path: Path):
     """A document whose layout takes longer than PIPELINE_DOC_SECONDS (here 3 s; an 80,000-character
     paragraph takes about 6 s) is stopped with a message; the next document converts."""

@@ -76,11 +76,17 @@ def remove_leftovers(outputs: Path) -> list[str]:
     A run killed after sealing a bag and before renaming it into place leaves a complete bag that
     the ledger's newest entry for its document already names: it is published now (otherwise the
     bag in place would be one version behind its seal). A run killed between the two renames of a
-    swap leaves the old version aside and no bag in place: it is put back. Anything else goes."""
+    swap leaves the old version aside and no bag in place: it is put back. A temporary file (the
+    statistics dataset written beside its final name) is unfinished by definition. Anything else
+    goes."""
     removed = []
     chain = None
     for path in sorted(outputs.iterdir()):
-        if not (path.is_dir() and path.name.startswith(".tmp-")):
+        if not path.name.startswith(".tmp-"):
+            continue
+        if not path.is_dir():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
             continue
         doc_id, final = path.name[5:-9], outputs / path.name[5:-9]
         chain = chain or ledger.check_chain(outputs)

@@ -43,7 +43,7 @@ from pipeline.archive.recordschema import RECORD_NS, schema
 from pipeline.conformance.status import status
 from pipeline.core.chars import significant
 from pipeline.core.errors import DocumentError
-from pipeline.core.model import Document
+from pipeline.core.model import Document, title_year
 from pipeline.core.settings import ArchiveSettings, load_settings
 from pipeline.normalize.report import change_log_json
 from pipeline.pdf import fonts
@@ -224,7 +224,7 @@ def _identity(entity: etree._Element, doc: Document, settings: ArchiveSettings) 
     archive_no = _sub(entity, "档号")
     if settings.全宗号:
         _sub(archive_no, "全宗号", settings.全宗号)
-    year = meta.year or _year_from(meta.title)
+    year = meta.year or title_year(meta.title)
     if year:  # unknown: left out rather than a made-up year
         _sub(archive_no, "年度", f"{year:04d}")
     _sub(archive_no, "保管期限", settings.保管期限)
@@ -314,11 +314,6 @@ def _processing(entity: etree._Element, doc: Document, xhtml: etree._Element) ->
         for finding in doc.audit["findings"]:
             _sub(audit, "发现", f"{finding['message']}。处理建议：{finding['advice']}", 代码=finding["code"],
                  严重程度=finding["severity"], 位置=finding["where"])  # fmt: skip
-
-
-def _year_from(title: str) -> int | None:
-    m = re.search(r"(\d{4})年", title)
-    return int(m[1]) if m else None
 
 
 def write_package(

@@ -19,23 +19,17 @@ from pipeline.archive.recordschema import RECORD_NS
 from pipeline.audit import consistency, relations, tables, template
 from pipeline.audit.findings import ERROR, NOTE, WARNING, Finding, Relation
 from pipeline.audit.history import compare
-from pipeline.core.model import Document
+from pipeline.core.model import Document, title_year
 from pipeline.ingest.read import decode
 from pipeline.xhtml.tree import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 _RECORD = {"r": RECORD_NS}
 
 
 def applies(title: str) -> bool:
     """A 政府信息公开工作年度报告 (or 政务公开 …年度报告, …年报)."""
     return bool(re.search(r"(?:信息公开|政务公开).*(?:年度报告|年报)", title))
-
-
-def report_year(title: str) -> int | None:
-    m = _YEAR_RE.search(title)
-    return int(m[1]) if m else None
 
 
 @dataclass
@@ -109,7 +103,7 @@ def audit(
     """The audit of one report, or None when the document is not an annual report."""
     if not applies(title):
         return None
-    year = report_year(title)
+    year = title_year(title)
     organ = reporting_organ(title, organ)
     grids = tables.read(root)
     headings, paragraphs = _blocks(root)

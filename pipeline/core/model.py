@@ -7,8 +7,18 @@ the fields it owns and leaves the rest untouched, so a stage can be run and test
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+_TITLE_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+def title_year(title: str) -> int | None:
+    """The first year a title names (``…2024年政府信息公开工作年度报告``): an annual report's
+    period, and the archive's 年度 for a document without a date."""
+    m = _TITLE_YEAR_RE.search(title)
+    return int(m[1]) if m else None
 
 
 @dataclass(frozen=True)

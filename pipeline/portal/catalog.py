@@ -8,8 +8,10 @@ import logging
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import quote
 
 from lxml import etree
@@ -24,6 +26,30 @@ log = logging.getLogger(__name__)
 
 
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,120}$")
+
+
+T = TypeVar("T")
+
+
+class FileCache(Generic[T]):
+    """What was read from files, read again only when a file changes (its time, size or inode)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[int, int, int], T]] = {}
+
+    def get(self, key: str, path: Path, read: Callable[[os.stat_result], T]) -> T | None:
+        """``read(stat)`` of the file at ``path`` (None when it cannot be stat'ed), cached under ``key``."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self._entries.get(key)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        value = read(st)
+        self._entries[key] = (stamp, value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -137,7 +163,7 @@ class Catalog:
 
     def __init__(self, outputs: Path) -> None:
         self.root = outputs.resolve()
-        self._cache: dict[str, tuple[tuple[int, int], Entry | None]] = {}
+        self._entries: FileCache[Entry | None] = FileCache()
 
     def entries(self) -> list[Entry]:
         found = []
@@ -162,18 +188,11 @@ class Catalog:
         return self._entry(bag)
 
     def _entry(self, bag: Path) -> Entry | None:
-        try:
-            st = (bag / "tagmanifest-sha256.txt").stat()
-        except OSError:
-            return None
-        stamp = (st.st_mtime_ns, st.st_size)
-        cached = self._cache.get(bag.name)
-        if cached and cached[0] == stamp:
-            return cached[1]
+        return self._entries.get(bag.name, bag / "tagmanifest-sha256.txt", lambda _: self._read(bag))
+
+    def _read(self, bag: Path) -> Entry | None:
         record = self.path(bag.name, "record.xml")  # never through a symlink, never outside outputs/
-        entry = _read_entry(bag, record) if record else None
-        self._cache[bag.name] = (stamp, entry)
-        return entry
+        return _read_entry(bag, record) if record else None
 
     def path(self, doc_id: str, name: str) -> Path | None:
         """The file to serve, or None: only files the bag's record lists, inside outputs/."""

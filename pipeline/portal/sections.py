@@ -8,10 +8,11 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
-from pipeline.portal.catalog import Catalog
+from pipeline.portal.catalog import Catalog, FileCache
 
 CHANGED_BELOW = 0.6  # difflib ratio under which a section with the same heading is "changed"
 
@@ -49,28 +50,19 @@ class Sections:
 
     def __init__(self, catalog: Catalog, max_bytes: Callable[[], int]) -> None:
         self.catalog, self.max_bytes = catalog, max_bytes
-        self._cache: dict[str, tuple[tuple[int, int], list[Section] | None]] = {}
+        self._read: FileCache[list[Section] | None] = FileCache()
 
     def of(self, doc_id: str) -> list[Section] | None:
         path = self.catalog.path(doc_id, "document.xhtml")
-        if path is None:
+        return None if path is None else self._read.get(doc_id, path, lambda st: self._sections(path, st.st_size))
+
+    def _sections(self, path: Path, size: int) -> list[Section] | None:
+        if size > 2 * self.max_bytes():
             return None
         try:
-            st = path.stat()
-        except OSError:
+            return read_sections(etree.parse(str(path), _PARSER).getroot())
+        except (OSError, etree.XMLSyntaxError):
             return None
-        stamp = (st.st_mtime_ns, st.st_size)
-        cached = self._cache.get(doc_id)
-        if cached and cached[0] == stamp:
-            return cached[1]
-        found = None
-        if st.st_size <= 2 * self.max_bytes():
-            try:
-                found = read_sections(etree.parse(str(path), _PARSER).getroot())
-            except (OSError, etree.XMLSyntaxError):
-                found = None
-        self._cache[doc_id] = (stamp, found)
-        return found
 
 
 def _text(section: etree._Element) -> str:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.portal.catalog import Catalog, plain_file
+from pipeline.portal.catalog import Catalog, FileCache, plain_file
 
 log = logging.getLogger(__name__)
 
@@ -46,29 +46,22 @@ class Statistics:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._cache: tuple[tuple[int, int, int], Dataset | None] | None = None
+        self._read: FileCache[Dataset | None] = FileCache()
 
     def load(self) -> Dataset | None:
         path = dataset_file(self.root, "statistics.json")
-        if path is None:
-            return None
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        if self._cache and self._cache[0] == stamp:
-            return self._cache[1]
-        dataset = None
-        if st.st_size > max_statistics_bytes():
-            log.warning("%s：超过 %d 字节，不予解析", path, max_statistics_bytes())
-        else:
-            try:
-                dataset = _dataset(json.loads(path.read_bytes()))
-            except (OSError, ValueError, RecursionError):
-                log.warning("%s：无法读取", path)
-        self._cache = (stamp, dataset)
-        return dataset
+        return None if path is None else self._read.get(path.name, path, lambda st: _load(path, st.st_size))
+
+
+def _load(path: Path, size: int) -> Dataset | None:
+    if size > max_statistics_bytes():
+        log.warning("%s：超过 %d 字节，不予解析", path, max_statistics_bytes())
+        return None
+    try:
+        return _dataset(json.loads(path.read_bytes()))
+    except (OSError, ValueError, RecursionError):
+        log.warning("%s：无法读取", path)
+        return None
 
 
 def _dataset(data: object) -> Dataset | None:
