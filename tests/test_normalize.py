@@ -63,6 +63,9 @@ def test_page_number_rule_keeps_numbers_in_text():
         ("(一)健全工作机制,强化责任担当。为确保落到实处", "（一）健全工作机制,强化责任担当。为确保落到实处"),
         # an unnumbered converter heading is not a heading
         ("### 三是强化督促检查", "三是强化督促检查"),
+        # a short level-1 line may close with 。; a sentence of clauses (a 批复's item) is no heading
+        ("一、设置经济特区的依据。", "## 一、设置经济特区的依据"),
+        ("一、同意设立某某经济开发区，规划面积10.5平方公里。", "一、同意设立某某经济开发区，规划面积10.5平方公里。"),
     ],
 )
 def test_heading_level_comes_from_numbering(line, expected):

@@ -331,6 +331,26 @@ def test_a_space_drawn_at_a_line_end_is_not_ink():
     assert Line(1, 200.0, [glyphs[3]]).x1 == 132.0
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "某某县人民政府关于表彰2024年度COVID-19疫情防控先进个人的决定",
+        "某某市数据局关于开展2025年5G+IoT智慧城市WIFI全覆盖MOOC平台建设的通知",
+        "关于印发《某某市推进数字政府建设实施方案（2024—2026年）》的通知",
+    ],
+)
+def test_titles_with_latin_keep_the_lines_planned(tmp_path: Path, title: str):
+    """A title's lines are planned on estimated widths; Latin capitals estimated at 0.55 em let a
+    line run wider than the measure, and its last character went onto a line of its own."""
+    source = tmp_path / "title.md"
+    source.write_text(f"# {title}\n\n各有关单位：\n\n现将有关事项通知如下。\n\n某某市人民政府\n\n2025年1月2日\n",
+                      encoding="utf-8")  # fmt: skip
+    doc = render_pdf(to_xhtml(normalize(read_document(source, "title"))))
+    report = check_pdf(doc.pdf, doc.xhtml)
+    assert report.metrics["title_lines"] == list(prepare.balance_title(title))
+    assert len(report.metrics["title_lines"]) >= 2 and not [f for f in report.findings if f.rule == "sizes"]
+
+
 def test_dashes_take_two_characters_and_bold_run_ins_fill_the_line():
     """17's ``——<strong>我们精细施策、补短扬长，人民生活品质进一步提升</strong>。``: the 破折号
     alone in its box takes two full characters (not Noto's 0.85-em Western dash), and the line

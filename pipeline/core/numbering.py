@@ -71,10 +71,12 @@ def parse(line: str, hinted: bool = False) -> Numbered | None:
         end = _SENTENCE_END.search(rest)
         if end is None or end.end() == len(rest.rstrip()):
             stripped = rest.rstrip()
-            # A short level-1 line may close with 。 (``一、设置经济特区的依据。``); lower levels
-            # ending in 。 or ； are list items unless the converter marked them as headings.
+            # A short level-1 line may close with 。 (``一、设置经济特区的依据。``), unless it is a
+            # sentence of clauses (``一、同意设立某某开发区，规划面积10.5平方公里。``: a 批复's
+            # item); lower levels ending in 。 or ； are list items unless the converter marked
+            # them as headings.
             item_end = stripped.endswith(("；", "，", "：", "、", ";", ",")) or (
-                stripped.endswith("。") and not hinted and level > 1
+                stripped.endswith("。") and not hinted and (level > 1 or bool(re.search("[，；：,;:]", stripped)))
             )
             table_like = templates.is_table_row_label(rest) or re.search(r"\d{5,}", rest)
             if len(rest) <= MAX_HEADING_CHARS and not item_end and not table_like:
