@@ -201,3 +201,25 @@ def test_the_pdf_places_recipients_signature_attachments_and_imprint_as_gbt9704_
     assert m["signature_x1_mm"] == pytest.approx(172.86, abs=0.5)  # 右空二字
     assert m["imprint_bottom_mm"] == pytest.approx(262.0, abs=0.3)  # the last rule on the 版心's bottom
     assert m["imprint_rules"] == 3 and m["attachment_pages"] == 2
+
+
+def test_member_lists_keep_a_line_and_a_separator_for_each_person():
+    """A 领导小组 list as a converter gives it (labels and names padded with spaces, continuation
+    lines indented): one paragraph a member, name and post apart; the paragraph after the list
+    stays its own; 出席/请假 names stay apart. Normalizing again changes nothing."""
+    doc = normalized("notice-name-list.md")
+    members = [
+        "组长：王建国\u3000县政府副县长", "副组长：李华\u3000县政府办公室主任", "张明亮\u3000县应急管理局局长",
+        "成员：陈杰\u3000县财政局副局长", "刘晓红\u3000县公安局副局长", "赵强\u3000县交通运输局局长",
+    ]  # fmt: skip
+    paragraphs = doc.markdown.split("\n\n")
+    start = paragraphs.index(members[0])
+    after = "领导小组下设办公室，办公室设在县应急管理局，张明亮同志兼任办公室主任。"
+    assert paragraphs[start : start + 7] == [*members, after]
+    assert normalize(doc).markdown == doc.markdown
+    root = etree.fromstring(to_xhtml(doc).xhtml)
+    texts = ["".join(p.itertext()) for p in root.iter(f"{{{XHTML_NS}}}p")]
+    assert all(member in texts for member in members)
+
+    minutes = normalized("minutes-attendance.md").markdown
+    assert "\n\n出席：张某某\u3000李某\u3000王某某\n\n请假：赵某\u3000钱某某\n\n" in minutes

@@ -112,6 +112,17 @@ def test_crawler_header_and_flattened_body():
     assert "pzxxgkb@163.com" in doc.markdown  # full-width ＠ repaired inside the e-mail
 
 
+def test_a_flattened_member_list_gets_a_line_for_each_member():
+    """11's 领导小组 list, flattened onto one line with single spaces: each member a paragraph of
+    its own, name and post apart (before: 组长：赵晓波区党工委委员…副组长：金昌明区交通…)."""
+    doc = normalized(corpus_file("11-"))
+    for member in ("组长：赵晓波\u3000区党工委委员、管委会副主任", "副组长：金昌明\u3000区交通与建设局局长",
+                   "陈昌明\u3000区公安局局长、平潭县公安局局长", "李华\u3000平潭县政协副主席、区规划局局长",
+                   "林强\u3000平潭县农机管理站站长"):  # fmt: skip
+        assert f"\n\n{member}\n\n" in doc.markdown
+    assert "\n\n领导小组下设办公室，依托在区预防办" in doc.markdown
+
+
 def test_ocr_suspects_are_warned():
     messages = " ".join(w.message for w in normalized(corpus_file("20-")).warnings)
     assert "假名" in messages and "一九八年" in messages

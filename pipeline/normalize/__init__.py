@@ -20,6 +20,7 @@ from pipeline.normalize import (  # noqa: F401  (importing a family registers it
     encoding,
     entities,
     headings,
+    namelists,
     punctuation,
     review,
     segment,

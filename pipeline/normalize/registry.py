@@ -31,8 +31,8 @@ ORDER = (
     # a converter's page debris
     "debris/running-header", "debris/page-number", "debris/body-marker", "debris/crawler-punctuation",
     "space/label-words",
-    # text flattened onto one line, tables flattened into text
-    "lines/segment-flattened", "structure/nesting-depth",
+    # text flattened onto one line, tables flattened into text; lists of people
+    "lines/segment-flattened", "structure/nesting-depth", "lines/name-list",
     "tables/statutory", "tables/statistics", "tables/layout-text",
     # characters: indentation, punctuation, spaces
     "space/indent", "punct/halfwidth-alnum", "punct/fullwidth", "punct/parens", "punct/doc-number",

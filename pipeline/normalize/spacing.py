@@ -22,6 +22,9 @@ _ORGAN_START = re.compile(f"^(中共|中央|国务院|国家|全国|[{HAN}]{{1,8
 
 
 _TITLE_END = re.compile(f"({templates.SPEAKER_TITLES})$")
+# Two Han characters or more on each side of a space (a single character beside it is padding: 李　华).
+_WORD_END = re.compile(f"(^|[^{HAN}])[{HAN}]{{2,}}$|[{HAN}]{{2,}}$")
+_WORD_START = re.compile(f"[{HAN}]{{2,}}")
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,4}(同志)?\s*$")
 _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{1,5}[章节条]$")
 
@@ -29,8 +32,13 @@ _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{
 @rule(
     "space/cjk",
     "Remove spaces between Han characters, and between Han and digits or Latin letters, "
-    "except between two joint issuers.",
-    examples=(("为 2024 年 1 月 1 日", "为2024年1月1日"), ("中共中央 国务院关于", "中共中央 国务院关于")),
+    "except between two joint issuers and one ideographic space between two words.",
+    examples=(
+        ("为 2024 年 1 月 1 日", "为2024年1月1日"),
+        ("中共中央 国务院关于", "中共中央 国务院关于"),
+        ("出席：张某\u3000李某\u3000王某", "出席：张某\u3000李某\u3000王某"),
+        ("李\u3000华同志", "李华同志"),
+    ),
     per_line=True,
 )
 def remove_cjk_spaces(line: str) -> str:
@@ -40,6 +48,8 @@ def remove_cjk_spaces(line: str) -> str:
 
     def han_han(m: re.Match[str]) -> str:
         left, right = line[: m.start()], line[m.end() :]
+        if m[0] == "\u3000" and _WORD_END.search(left) and _WORD_START.match(right):
+            return m[0]  # one ideographic space between words: a separator (张某　李某, 王建国　县政府副县长)
         if _TITLE_END.search(left) and _NAME_ONLY.match(right):
             return " "  # `国务院总理 李克强`: the speaker line keeps its space
         if _ARTICLE_END.search(left):

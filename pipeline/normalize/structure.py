@@ -12,6 +12,7 @@ from collections import Counter
 
 from pipeline.core import numbering, templates
 from pipeline.core.chars import CJK, HAN
+from pipeline.normalize import namelists
 from pipeline.normalize.registry import Log, rule
 from pipeline.xhtml import gongwen
 from pipeline.xhtml.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE
@@ -69,6 +70,8 @@ def _is_open(parts: list[str], width: int | None) -> bool:
     no punctuation inside (``2025年工作安排建议``) is a heading or a label, not a cut sentence,
     unless the document is hard-wrapped and the line fills the wrapping width."""
     first, last = parts[0].strip(), parts[-1].strip()
+    if namelists.is_entry(last):
+        return False  # a member of a list, on its line
     if len(parts) == 1:
         if first in ("（", "("):
             return True  # `（` / `三）保障…`: a heading cut after its opening bracket
@@ -123,6 +126,8 @@ def _wrap_width(lines: list[str]) -> int | None:
 def _is_continuation(lines: list[str], j: int) -> bool:
     text = lines[j].strip()
     if not text or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text) or _element_line(text):
+        return False
+    if namelists.is_entry(text):
         return False
     if numbering.parse(text) is not None:
         return False
