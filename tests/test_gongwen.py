@@ -223,3 +223,22 @@ def test_member_lists_keep_a_line_and_a_separator_for_each_person():
 
     minutes = normalized("minutes-attendance.md").markdown
     assert "\n\n出席：张某某\u3000李某\u3000王某某\n\n请假：赵某\u3000钱某某\n\n" in minutes
+
+
+def test_a_letter_whose_mark_is_the_organ_name_alone_keeps_its_head():
+    """信函格式 (GB/T 9704 §10.1): the 发文机关标志 is the organ's name alone, above the 文号 and a title
+    that starts with the same name. Before, the name was taken for a web page's title and dropped
+    together with the 文号 (logged as removed, the record without its 文号)."""
+    doc = normalized("letter-organ-mark.md")
+    assert not [c for c in doc.changes if c.removed]
+    title = "某某市财政局关于商请提供2024年度预算执行情况的函"
+    assert doc.markdown.startswith(f"某某市财政局\n\n某财函〔2024〕12号\n\n# {title}\n")
+    built = to_xhtml(doc)
+    assert built.meta.doc_number == "某财函〔2024〕12号" and built.meta.organ == "某某市财政局"
+    header = etree.fromstring(built.xhtml).find(f".//{{{XHTML_NS}}}header")
+    assert [(el.get("class"), "".join(el.itertext())) for el in header] == [
+        ("issuer-mark", "某某市财政局"),
+        ("doc-number", "某财函〔2024〕12号"),
+        (None, title),
+        ("recipients", "市直各有关单位："),
+    ]

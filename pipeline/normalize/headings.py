@@ -75,17 +75,23 @@ def mark_title(lines: list[str], log: Log) -> list[str]:
         # A web page repeats its title (with the 文号) above the real, often two-line title.
         later_text = "".join(strip_markup(lines[i])[1] for i in later).replace(" ", "")
         if _TRAILING_DOC_NUMBER_RE.sub("", "".join(texts)) in later_text and _genre_end(later_text):
-            for i in block:
-                log(i + 1, lines[i], "", removed=significant(lines[i]))
-            log.note("标题来源", "正文")
-            lines = [ln for i, ln in enumerate(lines) if i not in block]
-            block = [i - len(block) for i in later]
+            if len(texts) == 1 and gongwen.organs(texts[0]):
+                block = later  # an organ's name above the 版头 and the title: its 发文机关标志, kept
+            else:
+                for i in block:
+                    log(i + 1, lines[i], "", removed=significant(lines[i]))
+                log.note("标题来源", "正文")
+                lines = [ln for i, ln in enumerate(lines) if i not in block]
+                block = [i - len(block) for i in later]
             texts = [strip_markup(lines[i])[1] for i in block]
     first = _TRAILING_DOC_NUMBER_RE.sub("", texts[0])
     if len(texts) > 1 and first and first in "".join(texts[1:]).replace(" ", ""):
-        log(block[0] + 1, lines[block[0]], "", removed=significant(lines[block[0]]))
-        lines = [ln for i, ln in enumerate(lines) if i != block[0]]
-        block, texts = [i - 1 for i in block[1:]], texts[1:]
+        if gongwen.organs(first):
+            block, texts = block[1:], texts[1:]  # the 发文机关标志 (a 信函's) above a title that names it
+        else:
+            log(block[0] + 1, lines[block[0]], "", removed=significant(lines[block[0]]))
+            lines = [ln for i, ln in enumerate(lines) if i != block[0]]
+            block, texts = [i - 1 for i in block[1:]], texts[1:]
     title = texts[0]
     for text in texts[1:]:
         title = title.rstrip() + text.strip()

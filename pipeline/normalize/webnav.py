@@ -15,6 +15,7 @@ import re
 from pipeline.core.chars import significant
 from pipeline.normalize.registry import Log, rule
 from pipeline.normalize.webpage import page_title_line
+from pipeline.xhtml import gongwen
 from pipeline.xhtml.gongwen import GENRES
 
 # ``标题_栏目``, ``标题 - 网站``, ``标题｜网站``, ``<title>标题</title>``: a page's title line.
@@ -76,6 +77,8 @@ def page_navigation(lines: list[str], log: Log) -> list[str]:
     if not body:
         return lines
     top = lines[body[0]].strip().removeprefix("# ")
+    if gongwen.organs(top) and not (log.known.get("网页标题") or log.known.get("标题")):
+        return lines  # an organ's name above the headline: the 发文机关标志 of a 信函 or 纪要, not a page title
     anchor = log.known.get("网页标题") or log.known.get("标题") or top
     key = _compact(re.sub(r"[(（][^()（）]*〔\d{4}〕[^()（）]*[)）]$", "", anchor))
     start = 1 if key == _compact(top) else 0
@@ -83,8 +86,9 @@ def page_navigation(lines: list[str], log: Log) -> list[str]:
     if headline is None:
         return lines
     drop = [i for i in body if i < headline]
-    if not all(_CRUMB_RE.match(lines[i].strip()) or i == body[0] for i in drop):
-        return lines  # something between is not navigation: leave it to a person
+    if not all((_CRUMB_RE.match(lines[i].strip()) and not gongwen.doc_number(lines[i].strip())) or i == body[0]
+               for i in drop):  # fmt: skip
+        return lines  # something between is not navigation (a 文号 never is): leave it to a person
     if start:
         log.note("网页标题", anchor)
     log.note("标题来源", "正文")

@@ -216,8 +216,8 @@ def _head_role(block: Block, before_title: bool) -> str:
         return "doc-number"
     if _SIGNER_RE.match(text):
         return "signer"
-    if before_title:
-        return "mark" if _MARK_RE.match(text) else ""
+    if before_title:  # …文件, …令, or an organ's name alone (信函, 纪要: GB/T 9704 §10.1)
+        return "mark" if _MARK_RE.match(text) or organs(text) else ""
     if text.startswith("——"):
         return "subtitle"
     if DATE_LINE_RE.match(text) and text.startswith(("（", "(")):
