@@ -75,6 +75,10 @@ _HEADER_CANDIDATE_RE = re.compile(r"^[^。，；：！？|#<>]{2,30}$")
             "正文第一页。\n- 1 -\n正文第二页。\n- 2 -\n正文第三页。",
         ),
         ("同一句话\n同一句话\n同一句话\n同一句话", "同一句话\n同一句话\n同一句话\n同一句话"),
+        (
+            "某市人民政府文件\n某政发〔2023〕1号\n正文第一页，同标准办\n— 1 —\n某市人民政府文件\n理。正文第二页。\n— 2 —",
+            "某市人民政府文件\n某政发〔2023〕1号\n正文第一页，同标准办\n— 1 —\n理。正文第二页。\n— 2 —",
+        ),
     ),
 )
 def drop_running_headers(lines: list[str], log: Log) -> list[str]:
@@ -95,11 +99,19 @@ def drop_running_headers(lines: list[str], log: Log) -> list[str]:
     )
     repeated = {t for t, n in anchored.items() if n >= 2 and numbering.parse(t) is None and not t.isdigit()}
     repeated = {t for t in repeated if sum(ln.strip() == t for ln in lines) >= 3}
+    # The document's first line (its 发文机关标志 or title) again at a page break is a running
+    # header even in a two-page document; the first line itself stays.
+    top = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    first = lines[top].strip() if top is not None else ""
+    keep = None
+    if first and first not in repeated and anchored[first] >= 1 + near_break(top) and not first.isdigit():
+        repeated.add(first)
+        keep = top
     if not repeated:
         return lines
     kept = []
     for no, line in enumerate(lines, 1):
-        if line.strip() in repeated and near_break(no - 1):
+        if line.strip() in repeated and near_break(no - 1) and no - 1 != keep:
             log(no, line, "", removed=significant(line))
         else:
             kept.append(line)
