@@ -38,6 +38,7 @@ _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{
         ("中共中央 国务院关于", "中共中央 国务院关于"),
         ("出席：张某\u3000李某\u3000王某", "出席：张某\u3000李某\u3000王某"),
         ("李\u3000华同志", "李华同志"),
+        ("填报单位：\u3000\u3000\u3000\u3000填报日期：", "填报单位：\u3000\u3000\u3000\u3000填报日期："),
     ),
     per_line=True,
 )
@@ -50,6 +51,8 @@ def remove_cjk_spaces(line: str) -> str:
         left, right = line[: m.start()], line[m.end() :]
         if m[0] == "\u3000" and _WORD_END.search(left) and _WORD_START.match(right):
             return m[0]  # one ideographic space between words: a separator (张某　李某, 王建国　县政府副县长)
+        if left.endswith("：") and len(m[0]) >= 2 and "\u3000" in m[0]:
+            return m[0]  # a blank to fill in on a form (填报单位：　　　　填报日期：)
         if _TITLE_END.search(left) and _NAME_ONLY.match(right):
             return " "  # `国务院总理 李克强`: the speaker line keeps its space
         if _ARTICLE_END.search(left):
