@@ -44,7 +44,9 @@ _NAME_RE = re.compile(f"[{HAN}]{{2,4}}")
 # more characters is taken whatever its ending (区党工委委员、管委会副主任).
 _POST_END_RE = re.compile("(长|主任|委员|员|助理|主席|书记|秘书|负责人|同志|代表)$")
 _SENTENCE_END = ("。", "！", "？", "；")
-_ENTRY_RE = re.compile(f"^(?:(?:{'|'.join(ROLE_LABELS)})：)?[{HAN}]{{2,4}}\u3000[^\u3000]+$")
+_ENTRY_RE = re.compile(
+    f"^(?:(?:{'|'.join(ROLE_LABELS)})：)?(?:[{HAN}]{{2,4}}\u3000[^\u3000]+|[^\u3000]+\u3000[{HAN}]{{2,4}})$"
+)
 _NAMES_RE = re.compile(f"^(?:{'|'.join(ROLE_LABELS)})：[{HAN}]{{2,4}}(?:\u3000[{HAN}]{{2,4}})+$")
 
 
@@ -95,7 +97,14 @@ def parse(text: str, continuing: bool = False) -> tuple[list[str], str] | None:
         start = i + bool(label)
         found = _name(tokens, start)
         if found is None:
-            break
+            # the post first (组长：市委常委、常务副市长 张某某), the post ending as posts do
+            post_first = start < len(tokens) and _is_post(tokens[start]) and _POST_END_RE.search(tokens[start])
+            named = _name(tokens, start + 1) if post_first else None
+            if named is None or (named[1] < len(tokens) and not _is_label(tokens[named[1]])):
+                break
+            entries.append(f"{label}{tokens[start]}\u3000{named[0]}")
+            i = named[1]
+            continue
         name, after = found
         if after < len(tokens) and _is_post(tokens[after]):
             entries.append(f"{label}{name}\u3000{tokens[after]}")
@@ -131,6 +140,10 @@ def parse(text: str, continuing: bool = False) -> tuple[list[str], str] | None:
             "领导小组下设办公室，依托在区预防办。",
         ),
         ("出席：张某 李某 王某", "出席：张某\u3000李某\u3000王某"),
+        (
+            "组 长：市委常委、常务副市长 张某某\n\n副组长：市政府副秘书长 李某",
+            "组长：市委常委、常务副市长\u3000张某某\n\n副组长：市政府副秘书长\u3000李某",
+        ),
         ("成员：由各有关部门分管负责同志组成。", "成员：由各有关部门分管负责同志组成。"),
         ("主任：张某某", "主任：张某某"),
     ),
