@@ -221,7 +221,7 @@ def test_member_lists_keep_a_line_and_a_separator_for_each_person():
     texts = ["".join(p.itertext()) for p in root.iter(f"{{{XHTML_NS}}}p")]
     assert all(member in texts for member in members)
 
-    post_first = normalized("notice-name-list-post-first.md").markdown.split("\n\n")  # 组长：职务 姓名
+    post_first = normalized("notice-name-list-post-first.md").markdown.strip().split("\n\n")  # 组长：职务 姓名
     assert post_first[1:7] == [
         "组长：市委常委、常务副市长\u3000张某某", "副组长：市政府副秘书长\u3000李某", "市应急管理局局长\u3000王某某",
         "成员：市发展改革委副主任\u3000赵某", "市财政局副局长\u3000钱某某", "领导小组办公室设在市应急管理局。",
