@@ -248,3 +248,29 @@ def test_a_letter_whose_mark_is_the_organ_name_alone_keeps_its_head():
         (None, title),
         ("recipients", "市直各有关单位："),
     ]
+
+
+@pytest.mark.slow
+def test_member_lists_line_up_in_the_pdf():
+    """In the PDF every name starts six characters in and every post at one place after it, the
+    role labels two in (as printed lists are set), with no finding from the checker."""
+    from pipeline.conformance.reader import read_pdf
+    from pipeline.core.gbt9704 import CHAR, LEFT
+    from pipeline.pdf.render import render_pdf
+
+    doc = render_pdf(to_xhtml(normalized("notice-name-list.md")))
+    report = check_pdf(doc.pdf, doc.xhtml)
+    assert report.ok and not report.findings, [f.message for f in report.findings]
+    lines = {ln.ink: ln for page in read_pdf(doc.pdf).pages for ln in page.block}
+    members = [
+        ("组长：", "王建国", "县政府副县长"), ("副组长：", "李华", "县政府办公室主任"),
+        ("", "张明亮", "县应急管理局局长"), ("成员：", "陈杰", "县财政局副局长"),
+        ("", "刘晓红", "县公安局副局长"), ("", "赵强", "县交通运输局局长"),
+    ]  # fmt: skip
+    posts = []
+    for role, name, post in members:
+        line = lines[role + name + post]
+        assert (line.glyphs[0].x0 - LEFT) / CHAR == pytest.approx(2.0 if role else 6.0, abs=0.05)
+        assert (line.glyphs[len(role)].x0 - LEFT) / CHAR == pytest.approx(6.0, abs=0.05)
+        posts.append(line.glyphs[len(role) + len(name)].x0)
+    assert max(posts) - min(posts) < 0.5  # pt: one column of posts

@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import re
 
+from pipeline.core import members
 from pipeline.core.chars import HAN
+from pipeline.core.members import ROLE_LABELS
 from pipeline.normalize.registry import Log, rule
 
 _SP = "[ \u3000\u00a0]"
-ROLE_LABELS = (
-    "常务副组长", "副组长", "组长", "组员", "成员", "常务副主任", "副主任", "主任", "委员", "顾问",
-    "副秘书长", "秘书长", "副召集人", "召集人", "副总指挥", "总指挥", "副指挥长", "指挥长", "联络员",
-    "出席", "列席", "请假", "缺席", "参加",
-)  # fmt: skip
 _LABEL_RE = re.compile(
     f"(?:^|(?<={_SP}))(?P<label>" + "|".join(f"{_SP}*".join(label) for label in ROLE_LABELS) + f"){_SP}*[：:]{_SP}*"
 )
@@ -44,17 +41,12 @@ _NAME_RE = re.compile(f"[{HAN}]{{2,4}}")
 # more characters is taken whatever its ending (区党工委委员、管委会副主任).
 _POST_END_RE = re.compile("(长|主任|委员|员|助理|主席|书记|秘书|负责人|同志|代表)$")
 _SENTENCE_END = ("。", "！", "？", "；")
-_ENTRY_RE = re.compile(
-    f"^(?:(?:{'|'.join(ROLE_LABELS)})：)?(?:[{HAN}]{{2,4}}\u3000[^\u3000]+|[^\u3000]+\u3000[{HAN}]{{2,4}})$"
-)
-_NAMES_RE = re.compile(f"^(?:{'|'.join(ROLE_LABELS)})：[{HAN}]{{2,4}}(?:\u3000[{HAN}]{{2,4}})+$")
 
 
 def is_entry(text: str) -> bool:
     """A member line as this rule writes it (``副组长：李华　县政府办公室主任``, ``出席：张某　李某``):
     a line of its own, never part of a sentence."""
-    text = text.strip()
-    return bool(_ENTRY_RE.match(text) or _NAMES_RE.match(text))
+    return members.entry(text) is not None
 
 
 def _is_label(token: str) -> bool:

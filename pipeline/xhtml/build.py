@@ -18,7 +18,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipeline import __version__
-from pipeline.core import numbering
+from pipeline.core import members, numbering
 from pipeline.core.chars import CJK
 from pipeline.core.model import Change, Document
 from pipeline.xhtml import gongwen, markup, toc
@@ -178,6 +178,23 @@ _HEADER_ROLES = {"mark": "issuer-mark", "doc-number": "doc-number", "signer": "s
 _SIGNATURE_ROLES = {"organ": "organ", "signatory": "organ", "date": "date"}
 
 
+def _member(block: etree._Element, role: str, rest: str) -> None:
+    """A member of a list of people, ``<p class="member"><span class="role">组长：</span><span
+    class="name">王建国</span>　县政府副县长</p>`` (``class="member continued"`` under the role above,
+    without the role), so that names and posts line up."""
+    block.set("class", "member" if role else "member continued")
+    block.text = None
+    if role:
+        _sub(block, "span", role, class_="role")
+    name, gap, post = rest.partition("\u3000")
+    if gap and members.is_name(name):
+        _sub(block, "span", name, class_="name").tail = gap + post
+    elif len(block):
+        block[-1].tail = rest
+    else:
+        block.text = rest
+
+
 class _Builder:
     """Places the blocks of one document, in order, into the article: header, sections nested by
     heading level, the signature footer, 附注, attachment parts, the 版记."""
@@ -269,6 +286,8 @@ class _Builder:
             _run_in(block)
             if role == "attachment-note":
                 block.set("class", "attachment-note")
+            elif not len(block) and (member := members.entry(text)):
+                _member(block, *member)
             if _CAPTION_RE.match(text) and not len(block):
                 self.caption = block
         if tag == "table":
