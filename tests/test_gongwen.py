@@ -274,3 +274,14 @@ def test_member_lists_line_up_in_the_pdf():
         assert (line.glyphs[len(role)].x0 - LEFT) / CHAR == pytest.approx(6.0, abs=0.05)
         posts.append(line.glyphs[len(role) + len(name)].x0)
     assert max(posts) - min(posts) < 0.5  # pt: one column of posts
+
+
+def test_a_minutes_issuing_line_under_its_title_is_no_signature():
+    """A 纪要 (§10.3) is not signed: the organ and date under its title and number are its issuing
+    line. Before, they were taken for the 署名 and marked as the signature at the top."""
+    built = to_xhtml(normalized("minutes-issuing-line.md"))
+    root = etree.fromstring(built.xhtml)
+    assert not root.findall(f".//{{{XHTML_NS}}}footer")
+    assert built.meta.date == dt.date(2024, 3, 8)
+    texts = ["".join(p.itertext()) for p in root.iter(f"{{{XHTML_NS}}}p")]
+    assert texts[:3] == ["〔2024〕第5号", "某某市人民政府办公室", "2024年3月8日"]  # in place, in order

@@ -316,7 +316,7 @@ def _signature(blocks: list[Block], roles: dict[int, str], body: int, end: int) 
         ):
             signers.insert(0, k)
             k -= 1
-        if signers:
+        if signers and not _above_the_body(blocks, body, signers[0]):
             best = (d, signers)
     if best is None:
         # A date closing the body alone: followed by nothing but 附注, then the end or an attachment.
@@ -337,6 +337,13 @@ def _signature(blocks: list[Block], roles: dict[int, str], body: int, end: int) 
         roles[k] = "organ" if organs(blocks[k].text) else "signatory"
     roles[d] = "date"
     return d
+
+
+def _above_the_body(blocks: list[Block], body: int, first: int) -> bool:
+    """Whether an organ and date stand above every sentence of the body: a 纪要's issuing line under
+    its title and number (``某某市人民政府办公室`` ``2024年3月8日``), not a 署名."""
+    return all(blocks[k].kind == "p" and len(blocks[k].text) <= 20 and not _SENTENCE_RE.search(blocks[k].text)
+               for k in range(body, first))  # fmt: skip
 
 
 def _starts_attachment(blocks: list[Block], i: int, limit: int) -> bool:
