@@ -285,3 +285,17 @@ def test_a_minutes_issuing_line_under_its_title_is_no_signature():
     assert built.meta.date == dt.date(2024, 3, 8)
     texts = ["".join(p.itertext()) for p in root.iter(f"{{{XHTML_NS}}}p")]
     assert texts[:3] == ["〔2024〕第5号", "某某市人民政府办公室", "2024年3月8日"]  # in place, in order
+
+
+def test_a_printed_order_has_its_mark_and_number_and_no_title():
+    """命令格式 (§10.2): ``某某市人民政府令`` and ``第12号`` above the 公布语; an order has no title, so
+    the record cites it by mark and number. Before, ``第12号`` became the title."""
+    built = to_xhtml(normalized("order-printed.md"))
+    meta = built.meta
+    assert (meta.title, meta.title_source, meta.doc_number) == ("某某市人民政府令第12号", "版头", "第12号")
+    assert meta.date == dt.date(2024, 3, 15) and meta.attachments == ["某某市城市绿化管理办法"]
+    root = etree.fromstring(built.xhtml)
+    header = root.find(f".//{{{XHTML_NS}}}header")
+    head = [(el.get("class"), el.text) for el in header]
+    assert head == [("issuer-mark", "某某市人民政府令"), ("doc-number", "第12号")]
+    assert root.find(f".//{{{XHTML_NS}}}h1") is None

@@ -40,12 +40,16 @@ def _title_block(lines: list[str]) -> list[int]:
     end with a genre word (…报告, …通知), or that stop before a subtitle (——…), a dateline
     (（2018年1月2日）) or a 文号. Otherwise the first line alone."""
     block: list[int] = []
+    order = False
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         level, text = strip_markup(line)
         if not block and not level and (_DOC_NUMBER_LINE_RE.match(text) or gongwen.is_head_line(text)):
+            order = text.endswith("令")
             continue  # the 版头 (文号, 发文机关标志, 签发人) stands above the title
+        if order and gongwen.ORDER_NUMBER_RE.match(text):
+            return []  # an order's mark and 令号 (§10.2): it has no title
         if not _title_like(text):
             if block and (text.startswith(("——", "（", "(")) or _DOC_NUMBER_LINE_RE.match(text)):
                 return block

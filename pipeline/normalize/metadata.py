@@ -73,7 +73,10 @@ def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadat
         meta.date_text = texts["date"][0]
         meta.date = parse_date(meta.date_text)
     if texts.get("doc-number"):
-        meta.doc_number = gongwen.doc_number(texts["doc-number"][0])
+        number = texts["doc-number"][0]
+        meta.doc_number = gongwen.doc_number(number) or re.sub(r"[\s（）()]", "", number)  # or a 令号
+        if not meta.title and texts.get("mark"):  # an order: cited as its mark and number
+            meta.title, meta.title_source = texts["mark"][0] + meta.doc_number, "版头"
     elif gongwen.DOC_NUMBER_RE.search(info.get("文号", "")):
         meta.doc_number = re.sub(r"\s", "", gongwen.DOC_NUMBER_RE.search(info["文号"])[0])
     if texts.get("recipients"):

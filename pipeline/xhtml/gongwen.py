@@ -55,6 +55,8 @@ DOC_NUMBER = (
 DOC_NUMBER_RE = re.compile(DOC_NUMBER)
 DOC_NUMBER_LINE_RE = re.compile(rf"^[（(]?({DOC_NUMBER})[）)]?$")
 _MARK_RE = re.compile(rf"^[{HAN}（）]{{2,30}}(文件|令)$")  # 发文机关标志
+# 令号 (§10.2.2): under an order's mark, ``第12号``; the order has no title of its own.
+ORDER_NUMBER_RE = re.compile(r"^[（(]?第\s*[0-9一二三四五六七八九十百零〇]+\s*号[）)]?$")
 _SIGNER_RE = re.compile(rf"^签\s*发\s*人[：:]\s*[{HAN}·]{{2,8}}([ \u3000]+[{HAN}·]{{2,8}})*$")
 # 署名 of an order or a speech: ``局长：胡静林``, ``国务院总理 李克强``.
 _SIGNATORY_RE = re.compile(
@@ -260,6 +262,11 @@ def _head(blocks: list[Block], roles: dict[int, str]) -> int:
     """Mark the 版头 and the elements around the title; returns the first block of the body."""
     title = next((i for i, b in enumerate(blocks[:8]) if b.kind == "h1"), None)
     i = 0
+    if title is None and blocks and blocks[0].kind == "p" and _MARK_RE.match(blocks[0].text):
+        roles[0] = "mark"  # an order (§10.2): its mark and 令号, no title
+        if len(blocks) > 1 and blocks[1].kind == "p" and ORDER_NUMBER_RE.match(blocks[1].text):
+            roles[1] = "doc-number"
+        return len(roles)
     if title is not None:
         for j in range(title):
             role = _head_role(blocks[j], before_title=True)
