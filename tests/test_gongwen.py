@@ -299,3 +299,16 @@ def test_a_printed_order_has_its_mark_and_number_and_no_title():
     head = [(el.get("class"), el.text) for el in header]
     assert head == [("issuer-mark", "某某市人民政府令"), ("doc-number", "第12号")]
     assert root.find(f".//{{{XHTML_NS}}}h1") is None
+
+
+@pytest.mark.slow
+def test_a_one_page_letter_with_its_imprint_on_the_even_page_has_no_finding():
+    """The 版记 goes to the foot of the last, even page (§7.4); a one-page letter's body page is
+    then not a short page, and a page under a 版头 starts lower on purpose. Before: two warnings
+    (21 rows on page 1, first line at 98 mm)."""
+    from pipeline.pdf.render import render_pdf
+
+    doc = render_pdf(to_xhtml(normalized("letter-organ-mark.md")))
+    report = check_pdf(doc.pdf, doc.xhtml)
+    assert doc.pages == 2 and report.ok and not report.findings, [f.message for f in report.findings]
+    assert report.metrics["top_mm"] is None and report.metrics["full_pages"] == 0

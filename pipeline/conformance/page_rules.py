@@ -63,21 +63,22 @@ def _type_area(m: Measured, metrics: dict) -> Iterator[tuple[str, str, int]]:
         return
     left = min(ln.x0 for ln in body)
     right = max(ln.end for ln in lines)  # tables included
+    # (a page under a 版头, the 发文机关标志 in its own size, starts lower: not measured)
     firsts = ([ln for ln in page.block if abs(ln.size - BODY_PT) < 0.3 or abs(ln.size - TITLE_PT) < 0.3][:1]
-              for page in portrait)  # fmt: skip
+              for page in portrait if not any(abs(ln.size - MARK_PT) < 0.3 for ln in page.block))  # fmt: skip
     tops = [first[0] for first in firsts if first]
-    top = min(_row_top(ln) for ln in tops)
+    top = min((_row_top(ln) for ln in tops), default=None)  # None: every page is under a 版头
     bottom = max(ln.baseline for ln in lines)
-    metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=round(top / MM, 2))
+    metrics.update(left_mm=round(left / MM, 2), right_mm=round(right / MM, 2), top_mm=top and round(top / MM, 2))
     # Text left of or above the 版心 is a broken layout; a block that merely starts further in
     # (a document of quotations or lists, no line flush left) is only reported.
     if left < LEFT - MM:
         yield "fail", f"文字超出版心左边缘：{left / MM:.2f} mm（应为 28 ± 1 mm）", 0
     elif left > LEFT + MM:
         yield "warn", f"没有顶格的正文行：最左在 {left / MM:.2f} mm（版心左边缘 28 mm）", 0
-    if top < TOP - MM:
+    if top is not None and top < TOP - MM:
         yield "fail", f"文字超出版心上边缘：{top / MM:.2f} mm（应为 37 ± 1 mm）", 0
-    elif top > TOP + MM:
+    elif top is not None and top > TOP + MM:
         yield "warn", f"首行上边缘在 {top / MM:.2f} mm（版心上边缘 37 mm）", 0
     if right > RIGHT + MM:
         yield "fail", f"文字超出版心右边缘：{right / MM:.2f} mm（应 ≤ 184 mm）", 0
@@ -136,10 +137,13 @@ _MOVED_TABLE = "（下页开头的表格，表头和首行在本页放不下，�
 
 
 def _before_new_page(m: Measured, page: Page) -> bool:
-    """Does the next page start a part that begins on a new page (an attachment)?"""
+    """Does the next page start a part that begins on a new page (an attachment), or hold nothing
+    but the 版记 (set on the last, even page: the body ended on this one)?"""
     following = m.pages[page.number] if page.number < len(m.pages) else None
     if following is not None and following.landscape:
         return True  # a wide table starts its landscape page
+    if m.imprint and following is m.pages[-1] and all(abs(ln.size - FOLIO_PT) < 0.3 for ln in following.block):
+        return True
     first = following.block[0].ink if following and following.block else ""
     return any(first.startswith(start) for start in m.page_starts)
 
