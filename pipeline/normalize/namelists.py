@@ -80,7 +80,10 @@ def _tokens(text: str) -> list[str]:
 def parse(text: str, continuing: bool = False) -> tuple[list[str], str] | None:
     """The member lines a line holds and what follows them (a sentence after the list), or None
     when it does not start a list (``continuing``: a line right after a list may start with a name)."""
-    tokens = _tokens(re.sub(f"^{_SP}+", "", text))
+    text = re.sub(f"^{_SP}+", "", text)
+    if not continuing and not _LABEL_RE.match(text):
+        return None  # (most lines: decided without splitting them)
+    tokens = _tokens(text)
     if not tokens or not (_is_label(tokens[0]) or continuing):
         return None
     entries, i = [], 0
