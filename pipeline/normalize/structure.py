@@ -73,8 +73,8 @@ def _is_open(parts: list[str], width: int | None) -> bool:
     if namelists.is_entry(last):
         return False  # a member of a list, on its line
     if len(parts) == 1:
-        if first in ("（", "("):
-            return True  # `（` / `三）保障…`: a heading cut after its opening bracket
+        if first in ("（", "(") or _MARKER_ONLY_RE.match(first):
+            return True  # `（` / `三）保障…`, `一、` / `总体要求`: a heading cut after its marker
         if len(first) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(first[:8]):
             return False
         if len(first) <= 80:
@@ -150,6 +150,7 @@ def _is_continuation(lines: list[str], j: int) -> bool:
             "坚持不公开为特例的总原则，严格按照\n\n《暂行规定》要求。",
             "坚持不公开为特例的总原则，严格按照《暂行规定》要求。",
         ),
+        ("一、\n\n总体要求\n\n（二）\n具体措施", "一、总体要求\n\n（二）具体措施"),
     ),
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
@@ -166,7 +167,10 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
                 break
             head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
-            parts.append((" " if latin_pair else "") + tail)
+            if len(parts) == 1 and _MARKER_ONLY_RE.match(head.strip()):
+                parts = [head.rstrip() + tail]  # one line again: a heading is judged as one
+            else:
+                parts.append((" " if latin_pair else "") + tail)
             log(start, f"{head[-40:]}⏎{tail[:40]}", f"{head[-40:]}{tail[:40]}")
             i = j + 1
         out.append("".join(parts))
@@ -183,12 +187,16 @@ def _table_label(lines: list[str], i: int) -> bool:
 
 
 _NUMBER_LINE_RE = re.compile(r"^[\d,.，．%\-+]+$")
+# A Chinese numbering marker alone on its line (a converter put the heading's text on the next).
+_MARKER_ONLY_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[）)])$")
 
 
 def _may_join(parts: list[str], tail: str, width: int | None) -> bool:
     """A number alone on a line is a table cell, not part of a sentence; two short lines with no
     punctuation, the first not filling the wrapping width, are labels (table cells, headings)."""
     head = parts[-1].strip()
+    if len(parts) == 1 and _MARKER_ONLY_RE.match(head):
+        return True
     if _NUMBER_LINE_RE.match(head) or _NUMBER_LINE_RE.match(tail):
         return False
     labels = len(parts) == 1 and _heading_like(head) and _heading_like(tail)
