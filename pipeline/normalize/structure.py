@@ -151,6 +151,7 @@ def _is_continuation(lines: list[str], j: int) -> bool:
             "坚持不公开为特例的总原则，严格按照《暂行规定》要求。",
         ),
         ("一、\n\n总体要求\n\n（二）\n具体措施", "一、总体要求\n\n（二）具体措施"),
+        ("第一章\n\n总则\n\n第一条　为了规范管理。", "第一章\u3000总则\n\n第一条　为了规范管理。"),
     ),
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
@@ -168,7 +169,8 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
             head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
             if len(parts) == 1 and _MARKER_ONLY_RE.match(head.strip()):
-                parts = [head.rstrip() + tail]  # one line again: a heading is judged as one
+                gap = "\u3000" if head.rstrip()[-1] in "章节" else ""  # 第一章　总则
+                parts = [head.rstrip() + gap + tail]  # one line again: a heading is judged as one
             else:
                 parts.append((" " if latin_pair else "") + tail)
             log(start, f"{head[-40:]}⏎{tail[:40]}", f"{head[-40:]}{tail[:40]}")
@@ -188,7 +190,9 @@ def _table_label(lines: list[str], i: int) -> bool:
 
 _NUMBER_LINE_RE = re.compile(r"^[\d,.，．%\-+]+$")
 # A Chinese numbering marker alone on its line (a converter put the heading's text on the next).
-_MARKER_ONLY_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[）)])$")
+_MARKER_ONLY_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[）)]|第[一二三四五六七八九十百零〇]{1,5}[章节])$"
+)
 
 
 def _may_join(parts: list[str], tail: str, width: int | None) -> bool:
