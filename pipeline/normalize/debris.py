@@ -7,18 +7,36 @@ import re
 from pipeline.core.chars import significant
 from pipeline.normalize.registry import Log, rule
 
-PAGE_NUMBER_RE = re.compile(r"^\s*[—–\-－]+\s*\d{1,3}\s*[—–\-－]*\s*$")
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[—–\-－]+\s*\d{1,3}\s*[—–\-－]*"  # — 1 —, the 公文's own (GB/T 9704 §7.5)
+    r"|第\s*\d{1,3}\s*页\s*[,，/／]?\s*(?:共\s*\d{1,3}\s*页)?"  # 第 2 页 共 5 页, Word's and WPS's footer
+    r"|共\s*\d{1,3}\s*页\s*[,，/／]?\s*第\s*\d{1,3}\s*页)\s*$"
+)
+_PAGE_OF_RE = re.compile(r"^\s*(?:Page\s*)?(\d{1,3})\s*(?:/|／|of)\s*(\d{1,3})\s*$")  # 2 / 5, Page 2 of 5
+
+
+def is_page_number(line: str) -> bool:
+    """A page number on its line: ``— 1 —``, ``第 2 页 共 5 页``, ``2 / 5`` (a page within the count)."""
+    if _PAGE_NUMBER_RE.match(line):
+        return True
+    m = _PAGE_OF_RE.match(line)
+    return bool(m) and 0 < int(m[1]) <= int(m[2])
 
 
 @rule(
     "debris/page-number",
-    "Drop page-number lines such as `— 1 —`, `- 1 `, `-2-`, `—2-`.",
-    examples=(("着力发挥\n— 1 —\n政务公开", "着力发挥\n政务公开"), ("甲\n-2-\n乙\n- 3 \n丙", "甲\n乙\n丙")),
+    "Drop page-number lines such as `— 1 —`, `- 1 `, `-2-`, `—2-`, `第 2 页 共 5 页`, `2 / 5`.",
+    examples=(
+        ("着力发挥\n— 1 —\n政务公开", "着力发挥\n政务公开"),
+        ("甲\n-2-\n乙\n- 3 \n丙", "甲\n乙\n丙"),
+        ("甲\n第 1 页 共 3 页\n乙\n第2页/共3页\n丙\n共3页 第3页\n丁\n2 / 3\n戊", "甲\n乙\n丙\n丁\n戊"),
+        ("比例\n5 / 3\n第三页", "比例\n5 / 3\n第三页"),
+    ),
 )
 def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
     kept = []
     for no, line in enumerate(lines, 1):
-        if PAGE_NUMBER_RE.match(line):
+        if is_page_number(line):
             log(no, line, "", removed=significant(line))
         else:
             kept.append(line)
@@ -88,7 +106,7 @@ def drop_running_headers(lines: list[str], log: Log) -> list[str]:
 
     from pipeline.core import numbering
 
-    breaks = [i for i, ln in enumerate(lines) if PAGE_NUMBER_RE.match(ln) or "\f" in ln]
+    breaks = [i for i, ln in enumerate(lines) if is_page_number(ln) or "\f" in ln]
     if len(breaks) < 2:
         return lines
 
