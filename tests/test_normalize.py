@@ -13,7 +13,7 @@ from pipeline.core.errors import PreservationError
 from pipeline.core.model import Document
 from pipeline.ingest.read import read_document
 from pipeline.normalize import apply, normalize, registry
-from tests.conftest import CORPUS, SEED, corpus_file
+from tests.conftest import CORPUS, FIXTURES, SEED, corpus_file
 
 
 def run_rule(rule_id: str, text: str) -> str:
@@ -256,3 +256,16 @@ def test_a_text_that_never_settles_is_kept_with_a_warning(monkeypatch):
     monkeypatch.setattr("pipeline.normalize.RULES", [*registry.RULES, flip])
     doc = normalize(Document("x", Path("x.md"), b"", "UTF-8", "甲乙丙。"))
     assert any(w.rule == "engine/passes" for w in doc.warnings)
+
+
+def test_a_web_page_printed_by_a_browser_loses_its_print_heads_and_feet():
+    """Saved as PDF from a browser, each page carries ``2024/3/5 10:23 <title>`` on top and
+    ``<address> 1/3`` at the foot; they were joined into the sentences the page breaks had cut
+    and the first became the title. Dropped and logged; the address kept as the source's link."""
+    path = FIXTURES / "elements" / "notice-browser-print.md"
+    doc = normalize(read_document(path, path.stem))
+    assert doc.markdown.startswith("# 某某市人民政府关于加强安全生产工作的通知\n")
+    assert "各区要落实属地责任，加强隐患排查治理。各部门要落实监管责任。" in doc.markdown
+    assert "2024/3/5" not in doc.markdown and "art_123" not in doc.markdown
+    assert doc.meta.source_info["原文链接"] == "https://www.example.gov.cn/art/2024/3/5/art_123.html"
+    assert all(c.removed for c in doc.changes if c.rule == "debris/browser-print")

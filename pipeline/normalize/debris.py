@@ -43,6 +43,45 @@ def drop_page_numbers(lines: list[str], log: Log) -> list[str]:
     return kept
 
 
+# What a browser prints at the head and foot of each page of a web page saved as PDF: the date and
+# time with the page's title, and the address with the page count (``2024/3/5 10:23 某某…通知``,
+# ``https://www.….gov.cn/art/….html 1/3``); Chrome's and Firefox's layouts in Chinese and English.
+_PRINT_HEAD_RE = re.compile(
+    r"^\s*(?:\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4},?)\s*(?:上午|下午)?\s*\d{1,2}:\d{2}(?::\d{2})?"
+    r"\s*(?:AM|PM|上午|下午)?\s*(?P<title>.*?)\s*$"
+)
+_PRINT_FOOT_RE = re.compile(r"^\s*(?P<url>(?:https?|file)://\S+)\s+(?:第\s*)?\d{1,3}\s*(?:/|／|of)\s*\d{1,3}\s*页?\s*$")
+
+
+@rule(
+    "debris/browser-print",
+    "Drop the head and foot a browser prints on each page of a saved web page (date, time and title; "
+    "address and page count); the address is kept as the source's link.",
+    examples=(
+        (
+            "2024/3/5 10:23 关于做好工作的通知\n关于做好工作的通知\n正文，\nhttps://a.gov.cn/art/1.html 1/2\n"
+            "2024/3/5 10:23 关于做好工作的通知\n续完。\nhttps://a.gov.cn/art/1.html 2/2",
+            "关于做好工作的通知\n正文，\n续完。",
+        ),
+        ("2024/3/5 10:23 会议在北京召开。", "2024/3/5 10:23 会议在北京召开。"),
+    ),
+)
+def drop_browser_print(lines: list[str], log: Log) -> list[str]:
+    feet = [i for i, ln in enumerate(lines) if _PRINT_FOOT_RE.match(ln)]
+    heads = [i for i, ln in enumerate(lines) if _PRINT_HEAD_RE.match(ln)]
+    titles = [_PRINT_HEAD_RE.match(lines[i])["title"] for i in heads]
+    # a head counts when its title repeats on every page, or the document has printed feet
+    heads = [i for i, t in zip(heads, titles, strict=True) if feet or (titles.count(t) >= 2 and len(t) <= 80)]
+    if not feet and not heads:
+        return lines
+    if feet:
+        log.note("原文链接", _PRINT_FOOT_RE.match(lines[feet[0]])["url"])
+    drop = set(feet) | set(heads)
+    for i in sorted(drop):
+        log(i + 1, lines[i], "", removed=significant(lines[i]))
+    return [ln for i, ln in enumerate(lines) if i not in drop]
+
+
 @rule(
     "debris/body-marker",
     "Drop a lone `正文` marker that converters put on the first line.",

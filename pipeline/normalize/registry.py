@@ -29,7 +29,8 @@ ORDER = (
     "web/crawler-header", "web/page-title", "web/site-title", "web/index-fields", "web/page-navigation",
     "web/chrome", "web/dateline", "web/site-footer", "web/source-line",
     # a converter's page debris
-    "debris/running-header", "debris/page-number", "debris/body-marker", "debris/crawler-punctuation",
+    "debris/browser-print", "debris/running-header", "debris/page-number", "debris/body-marker",
+    "debris/crawler-punctuation",
     "space/label-words",
     # text flattened onto one line, tables flattened into text; lists of people
     "lines/segment-flattened", "structure/nesting-depth", "lines/name-list",
