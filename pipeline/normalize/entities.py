@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 
+from pipeline.core.chars import CJK
 from pipeline.normalize.registry import rule
 
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -45,3 +46,20 @@ def decode_entities(line: str) -> str:
     if "&" not in line:
         return line
     return "".join(part if n % 2 else _decode(part) for n, part in enumerate(_CODE_SPAN.split(line)))
+
+
+# A converter writing Markdown (markdownify, behind markitdown and mammoth) escapes a number and dot
+# at a line's start so that it is not read as a list: ``1\\. 规章制度``. The numbering rules then
+# saw no ``1.``, and the heading stayed a paragraph. Before Chinese text the escape goes; the
+# numbering rules write the marker as ``1.`` with no space, which no Markdown reads as a list.
+_ESCAPED_NUMBER = re.compile(rf"^(\s*\d{{1,2}})\\\.(?=\s*[{CJK}])")
+
+
+@rule(
+    "text/escaped-numbering",
+    "A number escaped by a Markdown writer at a line's start (``1\\. 规章制度``) is a numbering marker again.",
+    examples=(("1\\. 规章制度", "1. 规章制度"), ("1\\. Introduction", "1\\. Introduction")),
+    per_line=True,
+)
+def unescape_numbering(line: str) -> str:
+    return _ESCAPED_NUMBER.sub(r"\1.", line) if "\\" in line else line

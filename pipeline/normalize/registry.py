@@ -24,7 +24,7 @@ LinesFn = Callable[[list[str], "Log"], list[str]]
 
 ORDER = (
     # the bytes: BOM, line ends, control characters, character references
-    "bytes/bom", "bytes/newlines", "bytes/controls", "text/entities",
+    "bytes/bom", "bytes/newlines", "bytes/controls", "text/entities", "text/escaped-numbering",
     # a web page's frame around the document
     "web/crawler-header", "web/page-title", "web/site-title", "web/index-fields", "web/page-navigation",
     "web/chrome", "web/dateline", "web/site-footer", "web/source-line",
