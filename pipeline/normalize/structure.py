@@ -123,7 +123,7 @@ def _wrap_width(lines: list[str]) -> int | None:
     return width if sum(lengths[width - k] for k in range(4)) * 10 >= total * 3 else None
 
 
-def _is_continuation(lines: list[str], j: int) -> bool:
+def _is_continuation(lines: list[str], j: int, head: str = "") -> bool:
     text = lines[j].strip()
     if not text or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text) or _element_line(text):
         return False
@@ -131,8 +131,10 @@ def _is_continuation(lines: list[str], j: int) -> bool:
         return False
     if numbering.parse(text) is not None:
         return False
-    if not _CONTINUATION_START_RE.match(text) or (text.endswith("：") and len(text) <= 12):
-        return False  # `各位代表：` is a salutation, never the end of a sentence
+    if not _CONTINUATION_START_RE.match(text):
+        return False
+    if text.endswith("：") and len(text) <= 12 and not head.rstrip().endswith(("，", "、")):
+        return False  # `各位代表：` is a salutation, never the end of a sentence (but a 主送 wraps after ，)
     k = _next_nonblank(lines, j + 1)
     if gongwen.organs(text) and k is not None and (DATE_LINE_RE.match(lines[k].strip()) or gongwen.organs(lines[k])):
         return False  # a signature's organ lines above the date
@@ -152,6 +154,7 @@ def _is_continuation(lines: list[str], j: int) -> bool:
         ),
         ("一、\n\n总体要求\n\n（二）\n具体措施", "一、总体要求\n\n（二）具体措施"),
         ("第一章\n\n总则\n\n第一条　为了规范管理。", "第一章\u3000总则\n\n第一条　为了规范管理。"),
+        ("各县人民政府，市政府各部门，\n各直属机构：\n正文。", "各县人民政府，市政府各部门，各直属机构：\n正文。"),
     ),
 )
 def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
@@ -164,7 +167,7 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
         # the paragraph is built from parts; only its last part decides whether it is open
         while _is_open(parts, width):
             j = _next_nonblank(lines, i)
-            if j is None or not _is_continuation(lines, j) or not _may_join(parts, lines[j].strip(), width):
+            if j is None or not _is_continuation(lines, j, parts[-1]) or not _may_join(parts, lines[j].strip(), width):
                 break
             head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
