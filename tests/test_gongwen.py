@@ -15,7 +15,7 @@ from pipeline.ingest.read import read_document
 from pipeline.normalize import normalize
 from pipeline.xhtml import gongwen, markup
 from pipeline.xhtml.build import to_xhtml
-from pipeline.xhtml.gongwen import Block
+from pipeline.xhtml.parts import Block, classify
 from pipeline.xhtml.tree import XHTML_NS
 from tests.conftest import FIXTURES
 
@@ -32,7 +32,7 @@ def roles(markdown: str) -> dict[str, list[str]]:
     fragment, _ = markup.markdown_fragment(markdown)
     blocks = markup.blocks(fragment)
     found: dict[str, list[str]] = {}
-    for i, role in sorted(gongwen.classify(blocks).roles.items()):
+    for i, role in sorted(classify(blocks).roles.items()):
         found.setdefault(role, []).append(blocks[i].text)
     return found
 
@@ -94,7 +94,7 @@ def test_the_last_signature_before_the_attachments_wins():
     blocks = [Block("h1", "关于某事的通知"), Block("p", "正文。"), Block("p", "某局"), Block("p", "2021年1月5日"),
               Block("p", "附件1"), Block("p", "某表"), Block("p", "表中内容。"), Block("p", "某处"),
               Block("p", "2021年1月4日")]  # fmt: skip
-    parts = gongwen.classify(blocks)
+    parts = classify(blocks)
     assert parts.find("organ") == [2] and parts.find("date") == [3]
     assert parts.attachments == [4] and parts.find("attachment-title") == [5]
 
@@ -102,7 +102,7 @@ def test_the_last_signature_before_the_attachments_wins():
 def test_a_speaker_line_above_no_date_is_not_a_signature():
     blocks = [Block("h1", "政府工作报告"), Block("p", "——2025年1月15日在某省第十四届人民代表大会上"),
               Block("p", "某省省长 某某某"), Block("p", "各位代表："), Block("p", "现在报告工作。")]  # fmt: skip
-    parts = gongwen.classify(blocks)
+    parts = classify(blocks)
     assert parts.find("speaker") == [2] and parts.find("salutation") == [3]
     assert not parts.find("organ") and not parts.find("date")
 

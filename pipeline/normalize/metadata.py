@@ -16,6 +16,7 @@ from pipeline.core.chars import HAN
 from pipeline.core.model import Metadata
 from pipeline.xhtml import gongwen, markup
 from pipeline.xhtml.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE, parse_date
+from pipeline.xhtml.parts import classify
 
 _ORGAN_IN_TITLE_RE = re.compile(
     f"^([{HAN}（）]+?(人民政府|政府办公室|办公厅|办公室|委员会|管委会|[{HAN}](局|委|厅|部|署|院)))"
@@ -58,7 +59,7 @@ def extract(markdown: str, source_info: dict[str, str] | None = None) -> Metadat
     info = dict(source_info or {})
     fragment, _ = markup.markdown_fragment(markdown)
     blocks = markup.blocks(fragment)
-    parts = gongwen.classify(blocks)
+    parts = classify(blocks)
     texts = {role: [blocks[i].text for i in parts.find(role)] for role in set(parts.roles.values())}
     meta = Metadata(source_info=info)
     if texts.get("title"):

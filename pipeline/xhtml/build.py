@@ -23,6 +23,7 @@ from pipeline.core.chars import CJK
 from pipeline.core.model import Change, Document
 from pipeline.xhtml import gongwen, markup, toc
 from pipeline.xhtml.markup import ALLOWED_TAGS, NestingTooDeep, markdown_fragment, plain_title, too_deep
+from pipeline.xhtml.parts import Parts, classify
 from pipeline.xhtml.tables import finish_table
 from pipeline.xhtml.tree import XHTML_NS, XML_LANG
 from pipeline.xhtml.tree import element as _x
@@ -123,7 +124,7 @@ def _heading_sentences(article: etree._Element) -> None:
 def build(doc: Document) -> tuple[bytes, list[Change]]:
     fragment, removals = markdown_fragment(doc.markdown)
     sources = [child for child in fragment if isinstance(child.tag, str)]
-    parts = gongwen.classify(markup.blocks(fragment))
+    parts = classify(markup.blocks(fragment))
     root = _x("html", lang="zh-CN")
     root.set(XML_LANG, "zh-CN")
     _head(_sub(root, "head"), doc)
@@ -199,7 +200,7 @@ class _Builder:
     """Places the blocks of one document, in order, into the article: header, sections nested by
     heading level, the signature footer, 附注, attachment parts, the 版记."""
 
-    def __init__(self, article: etree._Element, parts: gongwen.Parts) -> None:
+    def __init__(self, article: etree._Element, parts: Parts) -> None:
         self.article, self.parts = article, parts
         self.header = _sub(article, "header")
         self.stack: list[tuple[int, etree._Element]] = [(1, article)]

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from pipeline.core.chars import significant
 from pipeline.core.errors import DocumentError
 from pipeline.core.model import Change
-from pipeline.xhtml.gongwen import Block
+from pipeline.xhtml.parts import Block
 
 SANITIZE_RULE = "xhtml/sanitize"
 _TABLE_TAGS = {"table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "colgroup", "col"}
