@@ -269,3 +269,14 @@ def test_a_web_page_printed_by_a_browser_loses_its_print_heads_and_feet():
     assert "2024/3/5" not in doc.markdown and "art_123" not in doc.markdown
     assert doc.meta.source_info["原文链接"] == "https://www.example.gov.cn/art/2024/3/5/art_123.html"
     assert all(c.removed for c in doc.changes if c.rule == "debris/browser-print")
+
+
+@pytest.mark.parametrize(
+    ("line", "alone"),
+    [("一、", True), ("（二）", True), ("（1）", True), ("第一章", True),
+     ("一、总体要求", False), ("1.", False), ("第一条", False)],
+)
+def test_a_numbering_marker_alone_on_its_line(line, alone):
+    from pipeline.core import numbering
+
+    assert numbering.marker_only(line) is alone

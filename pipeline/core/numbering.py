@@ -87,3 +87,15 @@ def parse(line: str, hinted: bool = False) -> Numbered | None:
             return Numbered("run-in", level, marker, rest, lead)
         return Numbered("item", level, marker, rest)
     return None
+
+
+def marker_only(line: str) -> bool:
+    """A line that is a number and nothing else (``一、``, ``（二）``, ``（1）``, ``第一章``): a converter
+    put the heading's text on the next line. (``1.`` alone is left out: in a table broken into
+    lines it is a cell.)"""
+    text = line.strip()
+    m = _CHAPTER_RE.match(text)
+    if m and m.end() == len(text):
+        return True
+    return any((m := pattern.match(text)) is not None and m.end() == len(text) for level, pattern in _PATTERNS
+               if level != 3)  # fmt: skip

@@ -73,7 +73,7 @@ def _is_open(parts: list[str], width: int | None) -> bool:
     if namelists.is_entry(last):
         return False  # a member of a list, on its line
     if len(parts) == 1:
-        if first in ("（", "(") or _MARKER_ONLY_RE.match(first):
+        if first in ("（", "(") or numbering.marker_only(first):
             return True  # `（` / `三）保障…`, `一、` / `总体要求`: a heading cut after its marker
         if len(first) < MIN_WRAPPED_LINE or _BLOCK_START_RE.match(first[:8]):
             return False
@@ -171,7 +171,7 @@ def rejoin_broken_lines(lines: list[str], log: Log) -> list[str]:
                 break
             head, tail = parts[-1], lines[j].strip()
             latin_pair = head[-1:].isascii() and head[-1:].isalpha() and tail[:1].isascii()
-            if len(parts) == 1 and _MARKER_ONLY_RE.match(head.strip()):
+            if len(parts) == 1 and numbering.marker_only(head):
                 gap = "\u3000" if head.rstrip()[-1] in "章节" else ""  # 第一章　总则
                 parts = [head.rstrip() + gap + tail]  # one line again: a heading is judged as one
             else:
@@ -192,17 +192,13 @@ def _table_label(lines: list[str], i: int) -> bool:
 
 
 _NUMBER_LINE_RE = re.compile(r"^[\d,.，．%\-+]+$")
-# A Chinese numbering marker alone on its line (a converter put the heading's text on the next).
-_MARKER_ONLY_RE = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}、|[（(](?:[一二三四五六七八九十]{1,3}|\d{1,2})[）)]|第[一二三四五六七八九十百零〇]{1,5}[章节])$"
-)
 
 
 def _may_join(parts: list[str], tail: str, width: int | None) -> bool:
     """A number alone on a line is a table cell, not part of a sentence; two short lines with no
     punctuation, the first not filling the wrapping width, are labels (table cells, headings)."""
     head = parts[-1].strip()
-    if len(parts) == 1 and _MARKER_ONLY_RE.match(head):
+    if len(parts) == 1 and numbering.marker_only(head):
         return True
     if _NUMBER_LINE_RE.match(head) or _NUMBER_LINE_RE.match(tail):
         return False
