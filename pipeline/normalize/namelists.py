@@ -18,7 +18,7 @@ name taken out and one ideographic space between the name and the post::
     张明亮　县应急管理局局长
 
 which the space rule keeps (an ideographic space between two words of two or more characters is
-a separator, ``spacing.remove_cjk_spaces``) and the rejoin rule leaves alone (``is_entry``).
+a separator, ``spacing.remove_cjk_spaces``) and the rejoin rule leaves alone (``members.entry``).
 A list of names only (``出席：张某 李某 王某``) keeps its names apart the same way. The words are
 the national practice of such lists, not any one issuer's.
 """
@@ -36,17 +36,10 @@ _SP = "[ \u3000\u00a0]"
 _LABEL_RE = re.compile(
     f"(?:^|(?<={_SP}))(?P<label>" + "|".join(f"{_SP}*".join(label) for label in ROLE_LABELS) + f"){_SP}*[：:]{_SP}*"
 )
-_NAME_RE = re.compile(f"[{HAN}]{{2,4}}")
 # How a post ends (局长, 主任, 委员, 副调研员, 局长助理, 政协副主席, 书记, 负责同志 …); a post of five or
 # more characters is taken whatever its ending (区党工委委员、管委会副主任).
 _POST_END_RE = re.compile("(长|主任|委员|员|助理|主席|书记|秘书|负责人|同志|代表)$")
 _SENTENCE_END = ("。", "！", "？", "；")
-
-
-def is_entry(text: str) -> bool:
-    """A member line as this rule writes it (``副组长：李华　县政府办公室主任``, ``出席：张某　李某``):
-    a line of its own, never part of a sentence."""
-    return members.entry(text) is not None
 
 
 def _is_label(token: str) -> bool:
@@ -63,7 +56,7 @@ def _is_post(token: str) -> bool:
 def _name(tokens: list[str], i: int) -> tuple[str, int] | None:
     """The name at ``tokens[i]`` (a two-character name padded to three, ``李 华``, is two tokens)
     and the index after it."""
-    if i < len(tokens) and _NAME_RE.fullmatch(tokens[i]):
+    if i < len(tokens) and members.is_name(tokens[i]):
         return tokens[i], i + 1
     if i + 1 < len(tokens) and all(re.fullmatch(f"[{HAN}]", t) for t in tokens[i : i + 2]):
         return tokens[i] + tokens[i + 1], i + 2

@@ -23,7 +23,7 @@ _ORGAN_START = re.compile(f"^(中共|中央|国务院|国家|全国|[{HAN}]{{1,8
 
 _TITLE_END = re.compile(f"({templates.SPEAKER_TITLES})$")
 # Two Han characters or more on each side of a space (a single character beside it is padding: 李　华).
-_WORD_END = re.compile(f"(^|[^{HAN}])[{HAN}]{{2,}}$|[{HAN}]{{2,}}$")
+_WORD_END = re.compile(f"[{HAN}]{{2,}}$")
 _WORD_START = re.compile(f"[{HAN}]{{2,}}")
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,4}(同志)?\s*$")
 _ARTICLE_END = re.compile(r"(^|[#>\s])第[一二三四五六七八九十百零]{1,5}[章节条]$")

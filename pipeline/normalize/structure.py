@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.core import numbering, templates
+from pipeline.core import members, numbering, templates
 from pipeline.core.chars import CJK, HAN
-from pipeline.normalize import namelists
 from pipeline.normalize.registry import Log, rule
 from pipeline.xhtml import gongwen
 from pipeline.xhtml.gongwen import DATE_LINE_RE, ORGAN_SUFFIX_RE
@@ -70,7 +69,7 @@ def _is_open(parts: list[str], width: int | None) -> bool:
     no punctuation inside (``2025年工作安排建议``) is a heading or a label, not a cut sentence,
     unless the document is hard-wrapped and the line fills the wrapping width."""
     first, last = parts[0].strip(), parts[-1].strip()
-    if namelists.is_entry(last):
+    if members.entry(last):
         return False  # a member of a list, on its line
     if len(parts) == 1:
         if first in ("（", "(") or numbering.marker_only(first):
@@ -127,7 +126,7 @@ def _is_continuation(lines: list[str], j: int, head: str = "") -> bool:
     text = lines[j].strip()
     if not text or _BLOCK_START_RE.match(text) or DATE_LINE_RE.match(text) or _element_line(text):
         return False
-    if namelists.is_entry(text):
+    if members.entry(text):
         return False
     if numbering.parse(text) is not None:
         return False

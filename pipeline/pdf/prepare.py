@@ -35,20 +35,17 @@ def _width(text: str) -> float:
     """A title's width in ems, Latin measured on the wide side (the title faces' capitals average
     0.73 em, small letters 0.59, figures 0.6), so that a line never runs wider than estimated
     (``COVID-19`` at 0.55 an em pushed a title's last character onto a line of its own)."""
-    return sum(_LATIN_EM.get(_latin_class(ch), 1.0) for ch in text)
+    return sum(_em(ch) for ch in text)
 
 
-_LATIN_EM = {"upper": 0.8, "lower": 0.62, "digit": 0.6, "space": 0.33, "mark": 0.4}
-
-
-def _latin_class(ch: str) -> str:
+def _em(ch: str) -> float:
     if not ch.isascii():
-        return "wide"
+        return 1.0
     if ch.isupper():
-        return "upper"
+        return 0.8
     if ch.islower():
-        return "lower"
-    return "digit" if ch.isdigit() else "space" if ch == " " else "mark"
+        return 0.62
+    return 0.6 if ch.isdigit() else 0.33 if ch == " " else 0.4
 
 
 def _break_cost(before: str, after: str) -> float:
