@@ -337,6 +337,7 @@ def test_a_space_drawn_at_a_line_end_is_not_ink():
         "某某县人民政府关于表彰2024年度COVID-19疫情防控先进个人的决定",
         "某某市数据局关于开展2025年5G+IoT智慧城市WIFI全覆盖MOOC平台建设的通知",
         "关于印发《某某市推进数字政府建设实施方案（2024—2026年）》的通知",
+        "某某县人民政府关于表彰2024年度COVID-19疫情防控先进个人的决定暨有关工作安排的补充说明以及其他相关事项的通知",
     ],
 )
 def test_titles_with_latin_keep_the_lines_planned(tmp_path: Path, title: str):
@@ -348,6 +349,8 @@ def test_titles_with_latin_keep_the_lines_planned(tmp_path: Path, title: str):
     doc = render_pdf(to_xhtml(normalize(read_document(source, "title"))))
     report = check_pdf(doc.pdf, doc.xhtml)
     assert report.metrics["title_lines"] == list(prepare.balance_title(title))
+    for before, after in itertools.pairwise(report.metrics["title_lines"]):  # no Latin run cut (COVID | -19)
+        assert not (before[-1].isascii() and after[0].isascii()), (before, after)
     assert len(report.metrics["title_lines"]) >= 2 and not [f for f in report.findings if f.rule == "sizes"]
 
 

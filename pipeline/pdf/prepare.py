@@ -53,8 +53,8 @@ def _break_cost(before: str, after: str) -> float:
     if not before or not after:
         return 1000
     a, b = before[-1], after[0]
-    if a in OPENING or b in HANGING or (a.isascii() and a.isalnum() and b.isascii() and b.isalnum()):
-        return 1000  # never split a number or a word, never strand punctuation
+    if a in OPENING or b in HANGING or (a.isascii() and b.isascii() and not a.isspace() and not b.isspace()):
+        return 1000  # never split a number or a Latin word (COVID-19, 5G+IoT), never strand punctuation
     if a == " " or b == " ":
         return 0
     if any(_splits(before, after, term) for term in _TERMS):
