@@ -36,9 +36,6 @@ class Parts:
         return found[0] if found else None
 
 
-_HEAD_ROLES = ("mark", "doc-number", "signer")
-
-
 def _head_role(block: Block, before_title: bool) -> str:
     text = block.text
     if block.kind != "p":
